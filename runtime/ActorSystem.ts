@@ -1,0 +1,774 @@
+// The actor system: hosts each plugin's machine as a supervised actor at a stable address, delivers
+// messages through bounded mailboxes in FIFO order, answers asks, fans out topics, and restarts crashed
+// actors per their plugin's strategy. Senders only ever name addresses; no caller holds an actor.
+import { Context, Effect, Either, ParseResult, Schema } from "effect"
+import { createActor } from "xstate"
+import type { AnyActor, AnyEventObject, AnyMachineSnapshot, Snapshot, Subscription } from "xstate"
+import type { RuntimeEmitted } from "./Actions.js"
+import { systemClock } from "./Clock.js"
+import type { Clock, Timer } from "./Clock.js"
+import { registerEffectHost } from "./Effects.js"
+import { EXTERNAL, newMessageId } from "./Envelope.js"
+import type { Envelope, Message, SendContext } from "./Envelope.js"
+import { silentLog } from "./Log.js"
+import type { Log } from "./Log.js"
+import { Mailbox } from "./Mailbox.js"
+import type { ActorDefinition, ActorInput, MessageSchemas, Plugin } from "./Plugin.js"
+import {
+  ActorCrashed,
+  ActorUnavailable,
+  AddressTaken,
+  AskTimeout,
+  InvalidMessage,
+  MailboxFull,
+  PluginLoadError,
+  ReplyError,
+  ShuttingDown,
+  UnknownAddress,
+  describeCause,
+} from "./RuntimeError.js"
+import type { AskError } from "./RuntimeError.js"
+import { ActorSelf, Bus } from "./Services.js"
+import type { BusApi, RuntimeServices } from "./Services.js"
+import { backoffDelay, defaultSupervision } from "./Supervision.js"
+import type { SupervisorStrategy } from "./Supervision.js"
+import { Topics } from "./Topics.js"
+import type { TopicEvent, TopicListener } from "./Topics.js"
+
+export type ActorStatus = "running" | "restarting" | "failed" | "stopped"
+
+export interface ActorInfo {
+  readonly address: string
+  readonly plugin: string
+  /** The child kind, or null for a plugin's root actor. */
+  readonly kind: string | null
+  readonly parent: string | null
+  readonly state: unknown
+  readonly status: ActorStatus
+  readonly mailboxDepth: number
+  readonly mailboxCapacity: number
+  readonly restarts: number
+  readonly processed: number
+  readonly lastError: string | null
+}
+
+export interface PluginInfo {
+  readonly name: string
+  readonly version: string
+  readonly description: string | null
+  readonly path: string | null
+  readonly accepts: ReadonlyArray<string>
+  readonly emits: ReadonlyArray<string>
+  readonly children: ReadonlyArray<string>
+}
+
+export interface ActorSystemOptions {
+  readonly clock?: Clock
+  /** Source of jitter for restart backoff, in [0, 1). */
+  readonly random?: () => number
+  readonly log?: Log
+  /** Mailbox capacity for actors whose definition sets none. */
+  readonly mailboxCapacity?: number
+  readonly askTimeoutMs?: number
+  /** Messages one actor processes before the next actor gets a turn. */
+  readonly throughput?: number
+  /** Platform services (Database, Cache, Llm, …) provided to plugins' Effect programs. */
+  readonly services?: Context.Context<never>
+}
+
+export interface ShutdownReport {
+  /** True when every mailbox emptied before the timeout. */
+  readonly drained: boolean
+  /** Messages still queued when the timeout ran out (each reported as a dead letter). */
+  readonly undelivered: number
+}
+
+export interface SystemStats {
+  delivered: number
+  deadLetters: number
+  crashes: number
+  restarts: number
+  failures: number
+}
+
+type Validator = (payload: unknown) => Either.Either<unknown, ParseResult.ParseIssue>
+
+interface HostedPlugin {
+  readonly plugin: Plugin
+  readonly config: unknown
+  readonly path: string | null
+}
+
+interface PendingAsk {
+  readonly resolve: (value: unknown) => void
+  readonly reject: (error: AskError) => void
+  readonly timer: Timer
+}
+
+const compileValidators = (accepts: MessageSchemas): Map<string, Validator> =>
+  new Map(Object.entries(accepts).map(([type, schema]) => [type, ParseResult.decodeUnknownEither(schema)]))
+
+const formatIssue = (issue: ParseResult.ParseIssue): string => ParseResult.TreeFormatter.formatIssueSync(issue)
+
+class ActorCell {
+  readonly mailbox: Mailbox
+  actor: AnyActor | null = null
+  status: ActorStatus = "running"
+  /** In the run queue already. */
+  scheduled = false
+  /** The envelope being delivered right now (for replies and causation of what the machine sends). */
+  current: Envelope | null = null
+  /** The last snapshot reached without a crash; XState snapshots are immutable, so keeping it is free. */
+  lastGood: AnyMachineSnapshot | null = null
+  restarts = 0
+  recentRestarts: number[] = []
+  processed = 0
+  lastError: string | null = null
+  restartTimer: Timer | null = null
+  inspection: Subscription | null = null
+  readonly children = new Set<string>()
+  readonly validators: Map<string, Validator>
+  readonly supervision: SupervisorStrategy
+
+  constructor(
+    readonly address: string,
+    readonly hosted: HostedPlugin,
+    readonly kind: string | null,
+    readonly definition: ActorDefinition,
+    readonly parent: string | null,
+    readonly input: unknown,
+    capacity: number,
+  ) {
+    this.mailbox = new Mailbox(definition.mailboxCapacity ?? capacity)
+    this.validators = compileValidators(definition.accepts)
+    this.supervision = definition.supervision ?? defaultSupervision
+  }
+
+  actorInput(): ActorInput {
+    return {
+      address: this.address,
+      plugin: this.hosted.plugin.name,
+      config: this.hosted.config,
+      parent: this.parent,
+      input: this.input,
+    }
+  }
+}
+
+export class ActorSystem {
+  private readonly cells = new Map<string, ActorCell>()
+  private readonly hostedPlugins = new Map<string, HostedPlugin>()
+  private readonly pending = new Map<string, PendingAsk>()
+  private readonly topics = new Topics()
+  private readonly runQueue: ActorCell[] = []
+  private runHead = 0
+  private drainScheduled = false
+  private idleWaiters: Array<() => void> = []
+  private accepting = true
+  private transitionWatchers = 0
+  private readonly clock: Clock
+  private readonly random: () => number
+  private readonly log: Log
+  private readonly defaultCapacity: number
+  private readonly askTimeoutMs: number
+  private readonly throughput: number
+  private readonly services: Context.Context<never>
+  readonly stats: SystemStats = { delivered: 0, deadLetters: 0, crashes: 0, restarts: 0, failures: 0 }
+
+  constructor(options: ActorSystemOptions = {}) {
+    this.clock = options.clock ?? systemClock
+    this.random = options.random ?? Math.random
+    this.log = options.log ?? silentLog
+    this.defaultCapacity = options.mailboxCapacity ?? 1000
+    this.askTimeoutMs = options.askTimeoutMs ?? 5000
+    this.throughput = options.throughput ?? 100
+    this.services = options.services ?? Context.empty()
+  }
+
+  // ---------------------------------------------------------------- plugins
+
+  /**
+   * Hosts a plugin: decodes its config and starts its root actor at its name. Fails with a
+   * `PluginLoadError` (duplicate name, bad config, a machine that does not start); other plugins are
+   * unaffected.
+   */
+  host(plugin: Plugin, options: { readonly config?: unknown; readonly path?: string | null } = {}): void {
+    const path = options.path ?? null
+    const fail = (code: PluginLoadError["code"], reason: string) =>
+      new PluginLoadError({ code, plugin: plugin.name, path: path ?? "(in process)", reason })
+    if (this.hostedPlugins.has(plugin.name) || this.cells.has(plugin.name))
+      throw fail("PLUGIN_DUPLICATE_NAME", `a plugin named "${plugin.name}" is already loaded`)
+    let config: unknown = undefined
+    if (plugin.config) {
+      const decoded = Schema.decodeUnknownEither(plugin.config)(options.config ?? {})
+      if (Either.isLeft(decoded)) throw fail("PLUGIN_BAD_CONFIG", formatIssue(decoded.left.issue))
+      config = decoded.right
+    }
+    const hosted: HostedPlugin = { plugin, config, path }
+    const cell = new ActorCell(plugin.name, hosted, null, plugin, null, undefined, this.defaultCapacity)
+    try {
+      this.startActor(cell, "fresh")
+    } catch (cause) {
+      throw fail("PLUGIN_START_FAILED", describeCause(cause))
+    }
+    if (cell.status !== "running")
+      throw fail("PLUGIN_START_FAILED", cell.lastError ?? "the machine failed while starting")
+    this.hostedPlugins.set(plugin.name, hosted)
+    this.cells.set(plugin.name, cell)
+    for (const pattern of plugin.subscribes ?? []) this.subscribeActor(cell, pattern)
+    this.log.info("plugin started", { plugin: plugin.name, version: plugin.version })
+  }
+
+  plugins(): PluginInfo[] {
+    return [...this.hostedPlugins.values()].map(({ plugin, path }) => ({
+      name: plugin.name,
+      version: plugin.version,
+      description: plugin.description ?? null,
+      path,
+      accepts: Object.keys(plugin.accepts),
+      emits: Object.keys(plugin.emits ?? {}),
+      children: Object.keys(plugin.children ?? {}),
+    }))
+  }
+
+  // ---------------------------------------------------------------- messaging
+
+  /**
+   * Validates the message against the receiver's schema and enqueues it. Returns the envelope; throws a
+   * `DeliveryError` (unknown address, refused message, full mailbox, unavailable actor, shutting down).
+   */
+  tell(to: string, message: Message, context: SendContext = {}): Envelope {
+    const from = context.from ?? EXTERNAL
+    if (!this.accepting && !this.cells.has(from)) throw new ShuttingDown()
+    const cell = this.cells.get(to)
+    if (cell === undefined) throw new UnknownAddress({ address: to })
+    if (cell.status === "failed" || cell.status === "stopped")
+      throw new ActorUnavailable({ address: to, status: cell.status })
+    const validate = cell.validators.get(message.type)
+    if (validate === undefined)
+      throw new InvalidMessage({
+        address: to,
+        messageType: message.type,
+        reason: `accepts no message of this type (it accepts: ${[...cell.validators.keys()].join(", ")})`,
+      })
+    const decoded = validate(message.payload === undefined ? {} : message.payload)
+    if (Either.isLeft(decoded))
+      throw new InvalidMessage({ address: to, messageType: message.type, reason: formatIssue(decoded.left) })
+    if (cell.mailbox.isFull) throw new MailboxFull({ address: to, capacity: cell.mailbox.capacity })
+    const id = newMessageId()
+    const envelope: Envelope = {
+      id,
+      type: message.type,
+      payload: decoded.right,
+      from,
+      to,
+      correlationId: context.correlationId ?? id,
+      causationId: context.causationId ?? null,
+      sentAt: this.clock.now(),
+    }
+    cell.mailbox.offer(envelope)
+    if (cell.status === "running") this.schedule(cell)
+    return envelope
+  }
+
+  /** Sends a message and resolves with the reply's payload, or rejects with a typed `AskError`. */
+  ask(
+    to: string,
+    message: Message,
+    options: SendContext & { readonly timeoutMs?: number } = {},
+  ): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      let envelope: Envelope
+      try {
+        envelope = this.tell(to, message, options)
+      } catch (error) {
+        reject(error as AskError)
+        return
+      }
+      const timeoutMs = options.timeoutMs ?? this.askTimeoutMs
+      const timer = this.clock.setTimer(timeoutMs, () => {
+        this.pending.delete(envelope.id)
+        reject(new AskTimeout({ address: to, messageType: message.type, timeoutMs }))
+      })
+      this.pending.set(envelope.id, { resolve, reject, timer })
+    })
+  }
+
+  /** Publishes an event to the topic's subscribers (listeners and subscribed actors). */
+  publish(topic: string, event: Message, context: SendContext = {}): TopicEvent {
+    const id = newMessageId()
+    const published: TopicEvent = {
+      topic,
+      id,
+      type: event.type,
+      payload: event.payload,
+      from: context.from ?? EXTERNAL,
+      correlationId: context.correlationId ?? id,
+      causationId: context.causationId ?? null,
+      at: this.clock.now(),
+    }
+    this.topics.publish(published, (error) =>
+      this.log.error("topic listener failed", { topic, reason: describeCause(error) }),
+    )
+    return published
+  }
+
+  /**
+   * Subscribes a listener to a topic: an exact name, or a prefix ending in `*` (`guardian.*`, `*`).
+   * Returns the function that unsubscribes.
+   */
+  subscribe(pattern: string, listener: TopicListener): () => void {
+    const watchesTransitions = Topics.matches(pattern, "system.transitions")
+    if (watchesTransitions && this.transitionWatchers++ === 0)
+      for (const cell of this.cells.values()) this.watchTransitions(cell)
+    const unsubscribe = this.topics.subscribe(pattern, listener)
+    let active = true
+    return () => {
+      if (!active) return
+      active = false
+      unsubscribe()
+      if (watchesTransitions && --this.transitionWatchers === 0)
+        for (const cell of this.cells.values()) this.unwatchTransitions(cell)
+    }
+  }
+
+  /** An Effect view of the bus, sending as `from` (used by plugins' programs and by embedders). */
+  busFor(from: string): BusApi {
+    return {
+      tell: (to, message) => Effect.try({ try: () => this.tell(to, message, { from }), catch: (e) => e as never }),
+      ask: (to, message, options) =>
+        Effect.tryPromise({
+          try: () => this.ask(to, message, { from, ...(options ?? {}) }),
+          catch: (e) => e as AskError,
+        }),
+      publish: (topic, event) => Effect.sync(() => void this.publish(topic, event, { from })),
+    }
+  }
+
+  // ---------------------------------------------------------------- inspection and control
+
+  actors(): ActorInfo[] {
+    return [...this.cells.values()].map((cell) => this.info(cell))
+  }
+
+  actor(address: string): ActorInfo | undefined {
+    const cell = this.cells.get(address)
+    return cell && this.info(cell)
+  }
+
+  /** The actor's current XState snapshot (its context and state), for inspection. */
+  snapshot(address: string): AnyMachineSnapshot | undefined {
+    return this.cells.get(address)?.actor?.getSnapshot() as AnyMachineSnapshot | undefined
+  }
+
+  /** Restarts an actor now (also one that is `failed` or `stopped`), clearing its restart history. */
+  restart(address: string): ActorInfo {
+    const cell = this.cells.get(address)
+    if (cell === undefined) throw new UnknownAddress({ address })
+    cell.restartTimer?.cancel()
+    cell.restartTimer = null
+    this.stopMachine(cell)
+    cell.recentRestarts = []
+    cell.restarts++
+    this.stats.restarts++
+    this.startActor(cell, cell.supervision._tag === "Restart" ? cell.supervision.from : "fresh")
+    this.system("actor.restarted", { address, manual: true })
+    return this.info(cell)
+  }
+
+  /** Stops an actor and its children; queued messages become dead letters. A root stays listed. */
+  stop(address: string): ActorInfo {
+    const cell = this.cells.get(address)
+    if (cell === undefined) throw new UnknownAddress({ address })
+    this.stopCell(cell, "stopped by request")
+    return this.info(cell)
+  }
+
+  /** Resolves once every mailbox is empty and nothing is scheduled (or after `timeoutMs`: false). */
+  idle(timeoutMs = 30_000): Promise<boolean> {
+    if (!this.drainScheduled && this.runHead >= this.runQueue.length) return Promise.resolve(true)
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs)
+      this.idleWaiters.push(() => {
+        clearTimeout(timer)
+        resolve(true)
+      })
+    })
+  }
+
+  /**
+   * Graceful stop: refuse new messages from outside, let actors work through their mailboxes (their
+   * own messages to each other still flow) for at most `timeoutMs`, then stop every actor.
+   */
+  async shutdown(options: { readonly timeoutMs?: number } = {}): Promise<ShutdownReport> {
+    this.accepting = false
+    const drained = await this.idle(options.timeoutMs ?? 25_000)
+    let undelivered = 0
+    for (const cell of [...this.cells.values()].reverse()) {
+      undelivered += cell.mailbox.size
+      this.stopCell(cell, "system shutdown")
+    }
+    for (const [id, ask] of this.pending) {
+      ask.timer.cancel()
+      ask.reject(new ShuttingDown())
+      this.pending.delete(id)
+    }
+    this.log.info("actor system stopped", { drained, undelivered })
+    return { drained, undelivered }
+  }
+
+  get isAccepting(): boolean {
+    return this.accepting
+  }
+
+  // ---------------------------------------------------------------- delivery
+
+  private schedule(cell: ActorCell): void {
+    if (cell.scheduled) return
+    cell.scheduled = true
+    this.runQueue.push(cell)
+    if (!this.drainScheduled) {
+      this.drainScheduled = true
+      setImmediate(this.drain)
+    }
+  }
+
+  /** Gives each scheduled actor a turn of up to `throughput` messages; yields to I/O between slices. */
+  private readonly drain = (): void => {
+    this.drainScheduled = false
+    let budget = 20_000
+    while (this.runHead < this.runQueue.length && budget > 0) {
+      const cell = this.runQueue[this.runHead++]!
+      cell.scheduled = false
+      let n = 0
+      while (n < this.throughput && cell.status === "running") {
+        const envelope = cell.mailbox.take()
+        if (envelope === undefined) break
+        this.deliver(cell, envelope)
+        n++
+      }
+      budget -= n + 1
+      if (cell.status === "running" && cell.mailbox.size > 0) this.schedule(cell)
+    }
+    if (this.runHead >= this.runQueue.length) {
+      this.runQueue.length = 0
+      this.runHead = 0
+    } else if (this.runHead > 4096) {
+      this.runQueue.splice(0, this.runHead)
+      this.runHead = 0
+    }
+    if (this.runHead < this.runQueue.length) {
+      if (!this.drainScheduled) {
+        this.drainScheduled = true
+        setImmediate(this.drain)
+      }
+    } else if (this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters
+      this.idleWaiters = []
+      for (const wake of waiters) wake()
+    }
+  }
+
+  private deliver(cell: ActorCell, envelope: Envelope): void {
+    const actor = cell.actor!
+    cell.current = envelope
+    actor.send({ type: envelope.type, payload: envelope.payload, envelope } as AnyEventObject)
+    cell.current = null
+    if (cell.status === "running") {
+      cell.processed++
+      this.stats.delivered++
+      cell.lastGood = actor.getSnapshot() as AnyMachineSnapshot
+    }
+  }
+
+  private onEmitted(cell: ActorCell, emitted: RuntimeEmitted): void {
+    const context: SendContext = {
+      from: cell.address,
+      correlationId: cell.current?.correlationId,
+      causationId: cell.current?.id ?? null,
+    }
+    switch (emitted.type) {
+      case "lvlup.reply": {
+        const request = emitted.inReplyTo ?? cell.current
+        if (request === null) {
+          this.log.warn("reply with no request to answer", { address: cell.address })
+          return
+        }
+        const ask = this.pending.get(request.id)
+        if (ask === undefined) return // a tell, or an ask that already timed out: nobody waits
+        this.pending.delete(request.id)
+        ask.timer.cancel()
+        if (emitted.error)
+          ask.reject(
+            new ReplyError({
+              address: cell.address,
+              code: emitted.error.code,
+              reason: emitted.error.message,
+              details: emitted.error.details,
+            }),
+          )
+        else ask.resolve(emitted.payload)
+        return
+      }
+      case "lvlup.tell":
+        try {
+          this.tell(emitted.to, emitted.message, context)
+        } catch (error) {
+          this.deadLetter(
+            { from: cell.address, to: emitted.to, type: emitted.message.type },
+            describeCause(error),
+          )
+        }
+        return
+      case "lvlup.publish": {
+        const schemas = cell.hosted.plugin.emits ?? {}
+        const schema = schemas[emitted.event.type]
+        if (schema === undefined) {
+          this.log.error("publish of an undeclared event type refused", {
+            address: cell.address,
+            type: emitted.event.type,
+          })
+          return
+        }
+        const decoded = Schema.decodeUnknownEither(schema)(emitted.event.payload ?? {})
+        if (Either.isLeft(decoded)) {
+          this.log.error("publish of an invalid event refused", {
+            address: cell.address,
+            type: emitted.event.type,
+            reason: formatIssue(decoded.left.issue),
+          })
+          return
+        }
+        this.publish(
+          emitted.topic ?? cell.hosted.plugin.name,
+          { type: emitted.event.type, payload: decoded.right },
+          context,
+        )
+        return
+      }
+      case "lvlup.spawn":
+        this.spawn(cell, emitted.kind, emitted.name, emitted.input)
+        return
+      case "lvlup.stop-child": {
+        const child = this.cells.get(`${cell.address}/${emitted.name}`)
+        if (child !== undefined) this.stopCell(child, "stopped by its parent")
+        return
+      }
+    }
+  }
+
+  private subscribeActor(cell: ActorCell, pattern: string): void {
+    this.topics.subscribe(pattern, (event) => {
+      if (event.from === cell.address) return
+      try {
+        this.tell(
+          cell.address,
+          { type: event.type, payload: event.payload },
+          { from: event.from, correlationId: event.correlationId, causationId: event.id },
+        )
+      } catch (error) {
+        this.deadLetter({ from: event.from, to: cell.address, type: event.type }, describeCause(error))
+      }
+    })
+  }
+
+  // ---------------------------------------------------------------- lifecycle and supervision
+
+  private spawn(parent: ActorCell, kind: string, name: string, input: unknown): void {
+    const definition = parent.hosted.plugin.children?.[kind]
+    const address = `${parent.address}/${name}`
+    if (definition === undefined) {
+      this.system("actor.spawn-refused", { address, reason: `plugin declares no child kind "${kind}"` })
+      return
+    }
+    if (this.cells.has(address)) {
+      this.system("actor.spawn-refused", { address, reason: new AddressTaken({ address }).message })
+      return
+    }
+    const cell = new ActorCell(address, parent.hosted, kind, definition, parent.address, input, this.defaultCapacity)
+    this.cells.set(address, cell)
+    parent.children.add(address)
+    this.startActor(cell, "fresh")
+    this.system("actor.spawned", { address, kind, parent: parent.address })
+  }
+
+  private startActor(cell: ActorCell, from: "snapshot" | "fresh"): void {
+    const machine = cell.definition.machine
+    let actor: AnyActor
+    const create = (snapshot: Snapshot<unknown> | undefined) =>
+      createActor(machine, { input: cell.actorInput(), id: cell.address, ...(snapshot ? { snapshot } : {}) })
+    if (from === "snapshot" && cell.lastGood !== null) {
+      try {
+        actor = create(machine.getPersistedSnapshot(cell.lastGood))
+      } catch (error) {
+        this.log.warn("snapshot could not be restored; starting fresh", {
+          address: cell.address,
+          reason: describeCause(error),
+        })
+        actor = create(undefined)
+      }
+    } else actor = create(undefined)
+    const context = Context.merge(
+      this.services,
+      Context.make(Bus, this.busFor(cell.address)).pipe(
+        Context.add(ActorSelf, { address: cell.address, plugin: cell.hosted.plugin.name, cause: null }),
+      ),
+    ) as Context.Context<RuntimeServices>
+    registerEffectHost(actor.system, { context })
+    actor.on("*", (emitted) => this.onEmitted(cell, emitted as RuntimeEmitted))
+    actor.subscribe({
+      error: (error) => this.onCrash(cell, actor, error),
+      complete: () => {
+        if (cell.actor === actor && cell.status === "running") this.onDone(cell)
+      },
+    })
+    cell.actor = actor
+    cell.status = "running"
+    if (this.transitionWatchers > 0) this.watchTransitions(cell)
+    actor.start()
+    if (cell.status === "running") {
+      cell.lastGood = actor.getSnapshot() as AnyMachineSnapshot
+      if (cell.mailbox.size > 0) this.schedule(cell)
+    }
+  }
+
+  private onCrash(cell: ActorCell, actor: AnyActor, error: unknown): void {
+    if (cell.actor !== actor || cell.status !== "running") return
+    const reason = describeCause(error)
+    cell.lastError = reason
+    this.stats.crashes++
+    const request = cell.current
+    if (request !== null)
+      this.failAsk(request, new ActorCrashed({ address: cell.address, messageType: request.type, reason }))
+    this.unwatchTransitions(cell)
+    this.log.warn("actor crashed", { address: cell.address, reason })
+    this.system("actor.crashed", { address: cell.address, reason, messageType: request?.type ?? null })
+    const strategy = cell.supervision
+    if (strategy._tag === "Stop") return this.escalate(cell, reason)
+    const now = this.clock.now()
+    cell.recentRestarts = cell.recentRestarts.filter((at) => now - at < strategy.withinMs)
+    if (cell.recentRestarts.length >= strategy.maxRestarts) return this.escalate(cell, reason)
+    cell.recentRestarts.push(now)
+    const attempt = cell.recentRestarts.length
+    const delayMs = backoffDelay(strategy, attempt, this.random)
+    cell.status = "restarting"
+    this.system("actor.restarting", { address: cell.address, attempt, delayMs })
+    cell.restartTimer = this.clock.setTimer(delayMs, () => {
+      cell.restartTimer = null
+      if (cell.status !== "restarting") return
+      cell.restarts++
+      this.stats.restarts++
+      this.startActor(cell, strategy.from)
+      this.system("actor.restarted", { address: cell.address, attempt })
+    })
+  }
+
+  /** Too many restarts (or a `stop` strategy): the actor stays `failed` until restarted by hand. */
+  private escalate(cell: ActorCell, reason: string): void {
+    cell.status = "failed"
+    this.stats.failures++
+    this.rejectQueued(cell, "failed")
+    this.log.error("actor failed", { address: cell.address, reason, restarts: cell.restarts })
+    this.system("actor.failed", { address: cell.address, reason, restarts: cell.restarts })
+  }
+
+  private onDone(cell: ActorCell): void {
+    const output = (cell.actor?.getSnapshot() as { output?: unknown } | undefined)?.output
+    this.stopCell(cell, "done")
+    this.system("actor.done", { address: cell.address, output: output ?? null })
+  }
+
+  private stopCell(cell: ActorCell, reason: string): void {
+    for (const child of [...cell.children]) {
+      const childCell = this.cells.get(child)
+      if (childCell !== undefined) this.stopCell(childCell, reason)
+    }
+    cell.restartTimer?.cancel()
+    cell.restartTimer = null
+    const wasActive = cell.status !== "stopped"
+    this.stopMachine(cell)
+    cell.status = "stopped"
+    this.rejectQueued(cell, "stopped")
+    if (cell.parent !== null) {
+      // Children are transient: once stopped, their address is free again.
+      this.cells.delete(cell.address)
+      this.cells.get(cell.parent)?.children.delete(cell.address)
+    }
+    if (wasActive) this.system("actor.stopped", { address: cell.address, reason })
+  }
+
+  private stopMachine(cell: ActorCell): void {
+    this.unwatchTransitions(cell)
+    const actor = cell.actor
+    cell.actor = null
+    actor?.stop()
+  }
+
+  /** Queued messages of an actor that stopped or failed: asks fail now, everything is a dead letter. */
+  private rejectQueued(cell: ActorCell, status: ActorStatus): void {
+    for (const envelope of cell.mailbox.drain()) {
+      this.failAsk(envelope, new ActorUnavailable({ address: cell.address, status }))
+      this.deadLetter(envelope, `actor ${status}`)
+    }
+  }
+
+  private failAsk(request: Envelope, error: AskError): void {
+    const ask = this.pending.get(request.id)
+    if (ask === undefined) return
+    this.pending.delete(request.id)
+    ask.timer.cancel()
+    ask.reject(error)
+  }
+
+  private deadLetter(message: { from: string; to: string; type: string; id?: string }, reason: string): void {
+    this.stats.deadLetters++
+    this.log.warn("dead letter", { ...message, payload: undefined, reason })
+    this.publish("system.dead-letters", {
+      type: "message.undelivered",
+      payload: { id: message.id ?? null, from: message.from, to: message.to, type: message.type, reason },
+    })
+  }
+
+  private system(type: string, payload: Record<string, unknown>): void {
+    this.publish("system.supervision", { type, payload }, { from: "system" })
+  }
+
+  private watchTransitions(cell: ActorCell): void {
+    const actor = cell.actor
+    if (actor === null || cell.inspection !== null) return
+    cell.inspection = actor.system.inspect((event) => {
+      if (event.type !== "@xstate.snapshot" || event.actorRef !== actor) return
+      const snapshot = event.snapshot as AnyMachineSnapshot
+      this.publish(
+        "system.transitions",
+        {
+          type: "actor.transition",
+          payload: { address: cell.address, state: snapshot.value, status: snapshot.status, event: event.event.type },
+        },
+        { from: cell.address },
+      )
+    })
+  }
+
+  private unwatchTransitions(cell: ActorCell): void {
+    cell.inspection?.unsubscribe()
+    cell.inspection = null
+  }
+
+  private info(cell: ActorCell): ActorInfo {
+    const snapshot = cell.actor?.getSnapshot() as AnyMachineSnapshot | undefined
+    return {
+      address: cell.address,
+      plugin: cell.hosted.plugin.name,
+      kind: cell.kind,
+      parent: cell.parent,
+      state: snapshot?.value ?? cell.lastGood?.value ?? null,
+      status: cell.status,
+      mailboxDepth: cell.mailbox.size,
+      mailboxCapacity: cell.mailbox.capacity,
+      restarts: cell.restarts,
+      processed: cell.processed,
+      lastError: cell.lastError,
+    }
+  }
+}

@@ -1,0 +1,45 @@
+// The envelope every message travels in: plain data (no functions, no references), so that it can be
+// journaled, replayed and sent across machines, and so any exchange between agents can be traced.
+import { randomUUID } from "node:crypto"
+import { Schema } from "effect"
+
+export const Envelope = Schema.Struct({
+  id: Schema.String,
+  type: Schema.String,
+  payload: Schema.Unknown,
+  from: Schema.String,
+  to: Schema.String,
+  /** Shared by a request and everything done on its behalf; a reply carries its request's id here. */
+  correlationId: Schema.String,
+  /** The message whose processing sent this one; null for messages from outside the system. */
+  causationId: Schema.NullOr(Schema.String),
+  sentAt: Schema.Number,
+})
+export interface Envelope<P = unknown> extends Omit<typeof Envelope.Type, "payload"> {
+  readonly payload: P
+}
+
+/** The outside world's address: messages sent by API clients, schedules or tests. */
+export const EXTERNAL = "external"
+
+export const newMessageId = (): string => randomUUID()
+
+/** The event an actor's machine receives for a delivered message. */
+export interface MessageEvent<T extends string = string, P = unknown> {
+  readonly type: T
+  readonly payload: P
+  readonly envelope: Envelope<P>
+}
+
+/** What a sender hands to `tell`/`ask`: a message type and its payload. */
+export interface Message<T extends string = string, P = unknown> {
+  readonly type: T
+  readonly payload?: P
+}
+
+/** Who a message is from and on whose behalf; filled in by the runtime when an actor sends. */
+export interface SendContext {
+  readonly from?: string
+  readonly correlationId?: string
+  readonly causationId?: string | null
+}

@@ -1,0 +1,97 @@
+// The plugin manifest: what a plugin package declares and the runtime hosts. `definePlugin` checks the
+// shape once at load time; everything in it is data (schemas, a machine, a strategy), never live objects.
+import { Schema } from "effect"
+import type { AnyStateMachine } from "xstate"
+import type { SupervisorStrategy } from "./Supervision.js"
+
+/** Payload schemas keyed by message type. Schemas must need no services to decode. */
+export type MessageSchemas = { readonly [type: string]: Schema.Schema<any, any, never> }
+
+/** One kind of actor a plugin hosts: its machine, the messages it accepts, how it is supervised. */
+export interface ActorDefinition {
+  readonly machine: AnyStateMachine
+  readonly accepts: MessageSchemas
+  readonly supervision?: SupervisorStrategy
+  /** Bounded mailbox size; the runtime default applies when absent. */
+  readonly mailboxCapacity?: number
+}
+
+export interface PluginManifest<Config = unknown> extends ActorDefinition {
+  /** Address of the plugin's root actor and prefix of its children's: lower-case, digits, dashes. */
+  readonly name: string
+  readonly version: string
+  readonly description?: string
+  /** Event types the plugin publishes, with their payload schemas. */
+  readonly emits?: MessageSchemas
+  /** Decodes the plugin's config (from `LVLUP_PLUGIN_<NAME>_CONFIG` JSON); give every field a default. */
+  readonly config?: Schema.Schema<Config, any, never>
+  /** Topics whose events are delivered to the root actor's mailbox (their types must be accepted). */
+  readonly subscribes?: ReadonlyArray<string>
+  /** Kinds of child actor the root may spawn at `<name>/<child>`. */
+  readonly children?: { readonly [kind: string]: ActorDefinition }
+}
+
+/** What every hosted machine receives as `input`. */
+export interface ActorInput<Config = unknown> {
+  readonly address: string
+  readonly plugin: string
+  readonly config: Config
+  /** The parent's address, for a child actor. */
+  readonly parent: string | null
+  /** Whatever the parent passed when it spawned this child. */
+  readonly input: unknown
+}
+
+const PluginBrand = Symbol.for("lvlup.plugin")
+
+export type Plugin<Config = unknown> = PluginManifest<Config> & { readonly [PluginBrand]: true }
+
+export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/
+
+/** The default export of a plugin's entry module. */
+export const definePlugin = <Config>(manifest: PluginManifest<Config>): Plugin<Config> =>
+  Object.freeze({ ...manifest, [PluginBrand]: true as const })
+
+export const isPlugin = (value: unknown): value is Plugin =>
+  typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[PluginBrand] === true
+
+/** Problems with a manifest's shape, each a sentence; empty when it is sound. */
+export const manifestProblems = (value: Plugin): string[] => {
+  const problems: string[] = []
+  if (typeof value.name !== "string" || !NAME_PATTERN.test(value.name))
+    problems.push(`name must match ${String(NAME_PATTERN)}`)
+  if (typeof value.version !== "string" || value.version.length === 0) problems.push("version is required")
+  const checkDefinition = (definition: ActorDefinition, where: string) => {
+    const machine = definition.machine as unknown as { transition?: unknown; getInitialSnapshot?: unknown }
+    if (typeof machine?.transition !== "function" || typeof machine.getInitialSnapshot !== "function")
+      problems.push(`${where}machine must be an XState v5 machine`)
+    if (typeof definition.accepts !== "object" || definition.accepts === null)
+      problems.push(`${where}accepts must map message types to schemas`)
+    else
+      for (const [type, schema] of Object.entries(definition.accepts))
+        if (!Schema.isSchema(schema)) problems.push(`${where}accepts["${type}"] is not an Effect Schema`)
+    if (
+      definition.mailboxCapacity !== undefined &&
+      !(Number.isInteger(definition.mailboxCapacity) && definition.mailboxCapacity > 0)
+    )
+      problems.push(`${where}mailboxCapacity must be a positive integer`)
+  }
+  checkDefinition(value, "")
+  for (const [type, schema] of Object.entries(value.emits ?? {}))
+    if (!Schema.isSchema(schema)) problems.push(`emits["${type}"] is not an Effect Schema`)
+  if (value.config !== undefined && !Schema.isSchema(value.config)) problems.push("config is not an Effect Schema")
+  for (const [kind, child] of Object.entries(value.children ?? {})) {
+    if (!NAME_PATTERN.test(kind)) problems.push(`child kind "${kind}" must match ${String(NAME_PATTERN)}`)
+    checkDefinition(child, `children.${kind}.`)
+  }
+  return problems
+}
+
+/** The machine events for a map of accepted messages: `{ type, payload, envelope }` per message type. */
+export type MessageEvents<Accepts extends MessageSchemas> = {
+  [K in keyof Accepts & string]: {
+    readonly type: K
+    readonly payload: Schema.Schema.Type<Accepts[K]>
+    readonly envelope: import("./Envelope.js").Envelope<Schema.Schema.Type<Accepts[K]>>
+  }
+}[keyof Accepts & string]
