@@ -38,8 +38,7 @@ type Out<C extends MachineContext, E extends EventObject, P, V extends EventObje
   RuntimeEmitted
 >
 type Valued<C extends MachineContext, E extends EventObject, V extends EventObject, T> =
-  | T
-  | ((args: Args<C, E, V>) => T)
+  T | ((args: Args<C, E, V>) => T)
 
 const valueOf = <C extends MachineContext, E extends EventObject, V extends EventObject, T>(
   value: Valued<C, E, V, T>,
@@ -141,9 +140,7 @@ export const stopChild = <
 >(
   name: Valued<C, E, V, string>,
 ): Out<C, E, P, V> =>
-  emit((args: Args<C, E, V>) => ({ type: "lvlup.stop-child" as const, name: valueOf(name, args) })) as unknown as Out<
-    C,
-    E,
-    P,
-    V
-  >
+  emit((args: Args<C, E, V>) => ({
+    type: "lvlup.stop-child" as const,
+    name: valueOf(name, args),
+  })) as unknown as Out<C, E, P, V>

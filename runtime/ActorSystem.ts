@@ -108,7 +108,8 @@ interface PendingAsk {
 const compileValidators = (accepts: MessageSchemas): Map<string, Validator> =>
   new Map(Object.entries(accepts).map(([type, schema]) => [type, ParseResult.decodeUnknownEither(schema)]))
 
-const formatIssue = (issue: ParseResult.ParseIssue): string => ParseResult.TreeFormatter.formatIssueSync(issue)
+const formatIssue = (issue: ParseResult.ParseIssue): string =>
+  ParseResult.TreeFormatter.formatIssueSync(issue)
 
 class ActorCell {
   readonly mailbox: Mailbox
@@ -282,7 +283,7 @@ export class ActorSystem {
       try {
         envelope = this.tell(to, message, options)
       } catch (error) {
-        reject(error as AskError)
+        reject(error instanceof Error ? error : new Error(String(error)))
         return
       }
       const timeoutMs = options.timeoutMs ?? this.askTimeoutMs
@@ -335,7 +336,8 @@ export class ActorSystem {
   /** An Effect view of the bus, sending as `from` (used by plugins' programs and by embedders). */
   busFor(from: string): BusApi {
     return {
-      tell: (to, message) => Effect.try({ try: () => this.tell(to, message, { from }), catch: (e) => e as never }),
+      tell: (to, message) =>
+        Effect.try({ try: () => this.tell(to, message, { from }), catch: (e) => e as never }),
       ask: (to, message, options) =>
         Effect.tryPromise({
           try: () => this.ask(to, message, { from, ...(options ?? {}) }),
@@ -436,8 +438,11 @@ export class ActorSystem {
   /** Gives each scheduled actor a turn of up to `throughput` messages; yields to I/O between slices. */
   private readonly drain = (): void => {
     this.drainScheduled = false
+    // A slice ends after a message budget or a few milliseconds, whichever comes first, so timers and
+    // I/O (the gateway, ask timeouts, shutdown deadlines) are never starved by a busy system.
     let budget = 20_000
-    while (this.runHead < this.runQueue.length && budget > 0) {
+    const sliceEnd = performance.now() + 10
+    while (this.runHead < this.runQueue.length && budget > 0 && performance.now() < sliceEnd) {
       const cell = this.runQueue[this.runHead++]!
       cell.scheduled = false
       let n = 0
@@ -585,7 +590,15 @@ export class ActorSystem {
       this.system("actor.spawn-refused", { address, reason: new AddressTaken({ address }).message })
       return
     }
-    const cell = new ActorCell(address, parent.hosted, kind, definition, parent.address, input, this.defaultCapacity)
+    const cell = new ActorCell(
+      address,
+      parent.hosted,
+      kind,
+      definition,
+      parent.address,
+      input,
+      this.defaultCapacity,
+    )
     this.cells.set(address, cell)
     parent.children.add(address)
     this.startActor(cell, "fresh")
@@ -739,11 +752,13 @@ export class ActorSystem {
     cell.inspection = actor.system.inspect((event) => {
       if (event.type !== "@xstate.snapshot" || event.actorRef !== actor) return
       const snapshot = event.snapshot as AnyMachineSnapshot
+      const state: unknown = snapshot.value
+      const cause: string = event.event.type
       this.publish(
         "system.transitions",
         {
           type: "actor.transition",
-          payload: { address: cell.address, state: snapshot.value, status: snapshot.status, event: event.event.type },
+          payload: { address: cell.address, state, status: snapshot.status, event: cause },
         },
         { from: cell.address },
       )

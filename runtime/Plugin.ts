@@ -2,10 +2,11 @@
 // shape once at load time; everything in it is data (schemas, a machine, a strategy), never live objects.
 import { Schema } from "effect"
 import type { AnyStateMachine } from "xstate"
+import type { Envelope } from "./Envelope.js"
 import type { SupervisorStrategy } from "./Supervision.js"
 
 /** Payload schemas keyed by message type. Schemas must need no services to decode. */
-export type MessageSchemas = { readonly [type: string]: Schema.Schema<any, any, never> }
+export type MessageSchemas = { readonly [type: string]: Schema.Schema.AnyNoContext }
 
 /** One kind of actor a plugin hosts: its machine, the messages it accepts, how it is supervised. */
 export interface ActorDefinition {
@@ -24,6 +25,7 @@ export interface PluginManifest<Config = unknown> extends ActorDefinition {
   /** Event types the plugin publishes, with their payload schemas. */
   readonly emits?: MessageSchemas
   /** Decodes the plugin's config (from `LVLUP_PLUGIN_<NAME>_CONFIG` JSON); give every field a default. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any encoded form; Schema is invariant in it
   readonly config?: Schema.Schema<Config, any, never>
   /** Topics whose events are delivered to the root actor's mailbox (their types must be accepted). */
   readonly subscribes?: ReadonlyArray<string>
@@ -44,7 +46,8 @@ export interface ActorInput<Config = unknown> {
 
 const PluginBrand = Symbol.for("lvlup.plugin")
 
-export type Plugin<Config = unknown> = PluginManifest<Config> & { readonly [PluginBrand]: true }
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a plugin of any config: Schema is invariant
+export type Plugin<Config = any> = PluginManifest<Config> & { readonly [PluginBrand]: true }
 
 export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/
 
@@ -79,7 +82,8 @@ export const manifestProblems = (value: Plugin): string[] => {
   checkDefinition(value, "")
   for (const [type, schema] of Object.entries(value.emits ?? {}))
     if (!Schema.isSchema(schema)) problems.push(`emits["${type}"] is not an Effect Schema`)
-  if (value.config !== undefined && !Schema.isSchema(value.config)) problems.push("config is not an Effect Schema")
+  if (value.config !== undefined && !Schema.isSchema(value.config))
+    problems.push("config is not an Effect Schema")
   for (const [kind, child] of Object.entries(value.children ?? {})) {
     if (!NAME_PATTERN.test(kind)) problems.push(`child kind "${kind}" must match ${String(NAME_PATTERN)}`)
     checkDefinition(child, `children.${kind}.`)
@@ -92,6 +96,6 @@ export type MessageEvents<Accepts extends MessageSchemas> = {
   [K in keyof Accepts & string]: {
     readonly type: K
     readonly payload: Schema.Schema.Type<Accepts[K]>
-    readonly envelope: import("./Envelope.js").Envelope<Schema.Schema.Type<Accepts[K]>>
+    readonly envelope: Envelope<Schema.Schema.Type<Accepts[K]>>
   }
 }[keyof Accepts & string]

@@ -26,7 +26,14 @@ interface PackageJson {
   readonly lvlup?: { readonly runtime?: unknown; readonly entry?: unknown }
 }
 
-const ENTRY_CANDIDATES = ["src/index.ts", "src/index.js", "index.ts", "index.js", "src/index.mjs", "index.mjs"]
+const ENTRY_CANDIDATES = [
+  "src/index.ts",
+  "src/index.js",
+  "index.ts",
+  "index.js",
+  "src/index.mjs",
+  "index.mjs",
+]
 
 const exists = async (path: string): Promise<boolean> =>
   stat(path).then(
@@ -47,7 +54,7 @@ const readPackageJson = async (dir: string): Promise<PackageJson | undefined> =>
 export const discoverPluginDirs = async (roots: ReadonlyArray<string>): Promise<string[]> => {
   const found: string[] = []
   const isPluginDir = async (dir: string) =>
-    (await readPackageJson(dir).catch(() => ({ lvlup: {} }) as PackageJson))?.lvlup !== undefined
+    (await readPackageJson(dir).catch(() => ({ lvlup: {} })))?.lvlup !== undefined
   for (const root of roots.map((r) => resolve(r))) {
     if (!(await exists(root))) continue
     if (await isPluginDir(root)) {
@@ -65,7 +72,10 @@ export const discoverPluginDirs = async (roots: ReadonlyArray<string>): Promise<
 }
 
 /** Imports and checks one plugin folder. */
-export const loadPlugin = async (dir: string, options: { readonly timeoutMs?: number } = {}): Promise<LoadedPlugin> => {
+export const loadPlugin = async (
+  dir: string,
+  options: { readonly timeoutMs?: number } = {},
+): Promise<LoadedPlugin> => {
   let label = basename(dir)
   const fail = (code: PluginLoadError["code"], reason: string) =>
     new PluginLoadError({ code, plugin: label, path: dir, reason })
@@ -109,7 +119,10 @@ export const loadPlugin = async (dir: string, options: { readonly timeoutMs?: nu
     module = await Promise.race([
       import(pathToFileURL(entry).href) as Promise<{ default?: unknown }>,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(fail("PLUGIN_LOAD_TIMEOUT", `not loaded within ${timeoutMs} ms`)), timeoutMs)
+        timer = setTimeout(
+          () => reject(fail("PLUGIN_LOAD_TIMEOUT", `not loaded within ${timeoutMs} ms`)),
+          timeoutMs,
+        )
       }),
     ])
   } catch (error) {

@@ -16,8 +16,16 @@ export const RuntimeConfig = Config.all({
   ),
   mailboxCapacity: positiveInt("LVLUP_MAILBOX_CAPACITY", 1000, "default bounded mailbox size per actor"),
   askTimeoutMs: positiveInt("LVLUP_ASK_TIMEOUT_MS", 5000, "default ask timeout"),
-  shutdownTimeoutMs: positiveInt("LVLUP_SHUTDOWN_TIMEOUT_MS", 25_000, "how long SIGTERM waits for mailboxes to drain"),
-  pluginLoadTimeoutMs: positiveInt("LVLUP_PLUGIN_LOAD_TIMEOUT_MS", 10_000, "how long one plugin may take to load"),
+  shutdownTimeoutMs: positiveInt(
+    "LVLUP_SHUTDOWN_TIMEOUT_MS",
+    25_000,
+    "how long SIGTERM waits for mailboxes to drain",
+  ),
+  pluginLoadTimeoutMs: positiveInt(
+    "LVLUP_PLUGIN_LOAD_TIMEOUT_MS",
+    10_000,
+    "how long one plugin may take to load",
+  ),
   logLevel: Config.string("LOG_LEVEL").pipe(
     Config.map((level) => level.toLowerCase()),
     Config.validate({
@@ -28,7 +36,10 @@ export const RuntimeConfig = Config.all({
     Config.withDefault("info" as const),
     Config.withDescription("least severe log level written"),
   ),
-  logFormat: Config.literal("json", "pretty")("LOG_FORMAT").pipe(
+  logFormat: Config.literal(
+    "json",
+    "pretty",
+  )("LOG_FORMAT").pipe(
     Config.withDefault("json" as const),
     Config.withDescription("log lines as JSON (the seed's default) or human-readable"),
   ),
@@ -38,4 +49,7 @@ export type RuntimeConfig = Config.Config.Success<typeof RuntimeConfig>
 
 /** Reads the config from the environment; a wrong value is an error naming the variable. */
 export const readRuntimeConfig = (): Either.Either<RuntimeConfig, string> =>
-  Effect.runSync(Effect.either(RuntimeConfig)).pipe(Either.mapLeft((error) => String(error)))
+  Effect.runSync(Effect.either(RuntimeConfig)).pipe(
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- ConfigError's toString names the variable
+    Either.mapLeft((error) => String(error)),
+  )

@@ -1,9 +1,10 @@
 // Supervision as a value (Akka Typed's SupervisorStrategy, OTP's restart intensity): declared by the
 // plugin, applied by the runtime. Exact semantics:
 // - `stop`: a crash stops the actor; it stays `failed` until an operator restarts it.
-// - `restart`/`restartWithBackoff`: the n-th consecutive restart waits min·2^(n-1), capped at max, times a
-//   random factor in [1 - jitter, 1 + jitter]; a restart that is followed by `resetAfter` of healthy running
-//   starts the count again. More than `maxRestarts` restarts within `within` escalates to `failed`.
+// - `restart`/`restartWithBackoff`: a crash that is the n-th within the last `within` waits min·2^(n-1),
+//   capped at max, times a random factor in [1 - jitter, 1 + jitter], then restarts the actor; messages
+//   sent meanwhile wait in its mailbox. A crash when `maxRestarts` restarts already happened within
+//   `within` escalates to `failed` (OTP's restart intensity); an operator's restart clears the history.
 // - `from`: restart from the last snapshot the actor reached without crashing, or fresh from its input.
 import { Duration } from "effect"
 
@@ -65,9 +66,17 @@ export const Supervision = {
     const minBackoffMs = Duration.toMillis(Duration.decode(options.min))
     const maxBackoffMs = Duration.toMillis(Duration.decode(options.max))
     const jitter = options.jitter ?? 0.2
-    if (!(minBackoffMs >= 0 && maxBackoffMs >= minBackoffMs)) throw new RangeError("backoff needs 0 <= min <= max")
+    if (!(minBackoffMs >= 0 && maxBackoffMs >= minBackoffMs))
+      throw new RangeError("backoff needs 0 <= min <= max")
     if (!(jitter >= 0 && jitter <= 1)) throw new RangeError("jitter must be within [0, 1]")
-    return makeRestart({ minBackoffMs, maxBackoffMs, jitter, maxRestarts: 5, withinMs: 60_000, from: "snapshot" })
+    return makeRestart({
+      minBackoffMs,
+      maxBackoffMs,
+      jitter,
+      maxRestarts: 5,
+      withinMs: 60_000,
+      from: "snapshot",
+    })
   },
 }
 

@@ -1,7 +1,14 @@
 // The runtime's public API for hosts (the gateway, embedders, benchmarks): the actor system, plugin
 // loading and boot, configuration and errors. Plugins use "lvlup/sdk" instead.
 export { ActorSystem } from "./ActorSystem.js"
-export type { ActorInfo, ActorStatus, ActorSystemOptions, PluginInfo, ShutdownReport, SystemStats } from "./ActorSystem.js"
+export type {
+  ActorInfo,
+  ActorStatus,
+  ActorSystemOptions,
+  PluginInfo,
+  ShutdownReport,
+  SystemStats,
+} from "./ActorSystem.js"
 export { boot } from "./Boot.js"
 export type { BootOptions, BootReport } from "./Boot.js"
 export { discoverPluginDirs, loadPlugin, loadPlugins, pluginConfigVariable } from "./PluginLoader.js"

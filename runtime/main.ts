@@ -28,7 +28,12 @@ const { system, started, errors } = await boot({
   log,
 })
 for (const error of errors)
-  log.error("plugin not loaded", { plugin: error.plugin, code: error.code, path: error.path, reason: error.reason })
+  log.error("plugin not loaded", {
+    plugin: error.plugin,
+    code: error.code,
+    path: error.path,
+    reason: error.reason,
+  })
 log.info("Lvl_UP runtime up", { version: RUNTIME_VERSION, plugins: started, failedPlugins: errors.length })
 
 // Nothing else holds the event loop open until the gateway exists; this keeps the process serving.

@@ -16,7 +16,8 @@ export async function resolve(specifier, context, nextResolve) {
   try {
     return await nextResolve(specifier, context)
   } catch (error) {
-    if (error?.code !== "ERR_MODULE_NOT_FOUND" || !isBare(specifier) || context.parentURL === projectUrl) throw error
+    if (error?.code !== "ERR_MODULE_NOT_FOUND" || !isBare(specifier) || context.parentURL === projectUrl)
+      throw error
     return nextResolve(specifier, { ...context, parentURL: projectUrl })
   }
 }

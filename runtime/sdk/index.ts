@@ -1,7 +1,14 @@
 // The plugin SDK: the one module a plugin imports ("lvlup/sdk"). It re-exports what a plugin needs from
 // Effect and XState too, so a plugin dropped into plugins/ needs no dependencies of its own.
 export { definePlugin } from "../Plugin.js"
-export type { ActorDefinition, ActorInput, MessageEvents, MessageSchemas, Plugin, PluginManifest } from "../Plugin.js"
+export type {
+  ActorDefinition,
+  ActorInput,
+  MessageEvents,
+  MessageSchemas,
+  Plugin,
+  PluginManifest,
+} from "../Plugin.js"
 export { publish, reply, replyError, spawnChild, stopChild, tell } from "../Actions.js"
 export type { ReplyFailure, RuntimeEmitted } from "../Actions.js"
 export { fromEffect } from "../Effects.js"
