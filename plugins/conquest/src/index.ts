@@ -1,0 +1,19 @@
+// The conquest plugin's manifest: performance benchmarks, statistics over them, and KPIs.
+import { definePlugin, Supervision } from "lvlup/sdk"
+import { ConquestConfig } from "./config.js"
+import { machine } from "./machine.js"
+import { accepts, emits } from "./messages.js"
+
+// Its state is small and its work restartable, so a crash restarts it from its last snapshot, with backoff.
+const supervision = Supervision.restartWithBackoff({ min: "200 millis", max: "30 seconds", jitter: 0.2 })
+
+export default definePlugin({
+  name: "conquest",
+  version: "0.1.0",
+  description: "Performance benchmarks, statistics and KPIs; the performance check of proposals",
+  machine,
+  accepts,
+  emits,
+  config: ConquestConfig,
+  supervision: supervision.withLimit(5, "1 minute"),
+})

@@ -1,0 +1,19 @@
+// The guardian plugin's manifest: security scans of a workspace and security review of proposal diffs.
+import { definePlugin, Supervision } from "lvlup/sdk"
+import { GuardianConfig } from "./config.js"
+import { machine } from "./machine.js"
+import { accepts, emits } from "./messages.js"
+
+// Its state is small and its work restartable, so a crash restarts it from its last snapshot, with backoff.
+const supervision = Supervision.restartWithBackoff({ min: "200 millis", max: "30 seconds", jitter: 0.2 })
+
+export default definePlugin({
+  name: "guardian",
+  version: "0.1.0",
+  description: "Security scans of the workspace and security review of proposal diffs",
+  machine,
+  accepts,
+  emits,
+  config: GuardianConfig,
+  supervision: supervision.withLimit(5, "1 minute"),
+})

@@ -1,0 +1,19 @@
+// The imperium plugin's manifest: the orchestrator of the agents' learning cycle.
+import { definePlugin, Supervision } from "lvlup/sdk"
+import { ImperiumConfig } from "./config.js"
+import { machine } from "./machine.js"
+import { accepts, emits } from "./messages.js"
+
+// Its state is small and its work restartable, so a crash restarts it from its last snapshot, with backoff.
+const supervision = Supervision.restartWithBackoff({ min: "200 millis", max: "30 seconds", jitter: 0.2 })
+
+export default definePlugin({
+  name: "imperium",
+  version: "0.1.0",
+  description: "Orchestrates the learning cycle: distributes work to the agents, collects, learns, proposes",
+  machine,
+  accepts,
+  emits,
+  config: ImperiumConfig,
+  supervision: supervision.withLimit(5, "1 minute"),
+})

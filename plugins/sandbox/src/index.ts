@@ -1,0 +1,20 @@
+// The sandbox plugin's manifest: runs untrusted code in isolation and reports what it did.
+import { definePlugin, Supervision } from "lvlup/sdk"
+import { SandboxConfig } from "./config.js"
+import { machine } from "./machine.js"
+import { accepts, emits } from "./messages.js"
+
+// A sandbox that keeps crashing is most likely being crashed by what it runs: back off longer and
+// escalate to `failed` sooner than the other agents, for an operator to look.
+const supervision = Supervision.restartWithBackoff({ min: "1 second", max: "1 minute", jitter: 0.2 })
+
+export default definePlugin({
+  name: "sandbox",
+  version: "0.1.0",
+  description: "Runs untrusted code in isolation: experiments, proposal tests and custody containment tests",
+  machine,
+  accepts,
+  emits,
+  config: SandboxConfig,
+  supervision: supervision.withLimit(3, "5 minutes"),
+})

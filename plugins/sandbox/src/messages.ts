@@ -1,0 +1,35 @@
+// Sandbox's messages: what it accepts (runs of untrusted code in isolation, stopping a run, status) and
+// what it publishes on its topic.
+import { Schema } from "lvlup/sdk"
+
+/** Asks for the actor's state, config and counters; every plugin accepts it. */
+export const Status = Schema.Struct({})
+
+/** Run a program in isolation; the program is data, never evaluated by the sandbox actor itself. */
+export const RunRequest = Schema.Struct({
+  language: Schema.Literal("javascript", "python", "shell"),
+  source: Schema.NonEmptyString,
+  /** Wall-clock limit for the run; the runner's own limit applies when absent. */
+  timeoutSeconds: Schema.optional(Schema.Int.pipe(Schema.positive())),
+})
+
+/** Stop a run before it finishes. */
+export const RunKill = Schema.Struct({ runId: Schema.NonEmptyTrimmedString })
+
+/** Published when a request is refused, so that a `tell` (which gets no reply) is not refused unseen. */
+export const WorkRefused = Schema.Struct({
+  messageType: Schema.String,
+  area: Schema.String,
+  issue: Schema.Int,
+  reason: Schema.String,
+})
+
+export const accepts = {
+  status: Status,
+  "sandbox.run.request": RunRequest,
+  "sandbox.run.kill": RunKill,
+}
+
+export const emits = {
+  "sandbox.work.refused": WorkRefused,
+}
