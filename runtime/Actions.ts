@@ -56,12 +56,12 @@ export const reply = <
   V extends EventObject,
 >(
   payload: (args: Args<C, E, V>) => unknown,
-  options?: { readonly inReplyTo?: (args: Args<C, E, V>) => Envelope | undefined },
+  options?: { readonly inReplyTo?: (args: Args<C, E, V>) => Envelope | null | undefined },
 ): Out<C, E, P, V> =>
   emit((args: Args<C, E, V>) => ({
     type: "lvlup.reply" as const,
     payload: payload(args),
-    inReplyTo: options?.inReplyTo?.(args),
+    inReplyTo: options?.inReplyTo?.(args) ?? undefined,
   })) as unknown as Out<C, E, P, V>
 
 /** Answers an `ask` with an error; the asker's promise rejects with a `ReplyError` carrying `code`. */
@@ -72,12 +72,12 @@ export const replyError = <
   V extends EventObject,
 >(
   failure: Valued<C, E, V, ReplyFailure>,
-  options?: { readonly inReplyTo?: (args: Args<C, E, V>) => Envelope | undefined },
+  options?: { readonly inReplyTo?: (args: Args<C, E, V>) => Envelope | null | undefined },
 ): Out<C, E, P, V> =>
   emit((args: Args<C, E, V>) => ({
     type: "lvlup.reply" as const,
     error: valueOf(failure, args),
-    inReplyTo: options?.inReplyTo?.(args),
+    inReplyTo: options?.inReplyTo?.(args) ?? undefined,
   })) as unknown as Out<C, E, P, V>
 
 /** Sends a message to another actor by address (fire and forget). */

@@ -13,7 +13,7 @@ import type { Envelope, Message, SendContext } from "./Envelope.js"
 import { silentLog } from "./Log.js"
 import type { Log } from "./Log.js"
 import { Mailbox } from "./Mailbox.js"
-import type { ActorDefinition, ActorInput, MessageSchemas, Plugin } from "./Plugin.js"
+import type { ActorDefinition, childMessages, ActorInput, MessageSchemas, Plugin } from "./Plugin.js"
 import {
   ActorCrashed,
   ActorUnavailable,
@@ -27,9 +27,9 @@ import {
   UnknownAddress,
   describeCause,
 } from "./RuntimeError.js"
-import type { AskError } from "./RuntimeError.js"
+import type { AskError, DeliveryError } from "./RuntimeError.js"
 import { ActorSelf, Bus } from "./Services.js"
-import type { BusApi, RuntimeServices } from "./Services.js"
+import type { BusApi } from "./Services.js"
 import { backoffDelay, defaultSupervision } from "./Supervision.js"
 import type { SupervisorStrategy } from "./Supervision.js"
 import { Topics } from "./Topics.js"
@@ -174,10 +174,20 @@ export class ActorSystem {
   private readonly askTimeoutMs: number
   private readonly throughput: number
   private readonly services: Context.Context<never>
+  /** XState's delayed transitions (`after`) run on the same clock as supervision and ask timeouts. */
+  private readonly xstateClock: {
+    setTimeout: (fn: () => void, ms: number) => Timer
+    clearTimeout: (t: Timer) => void
+  }
   readonly stats: SystemStats = { delivered: 0, deadLetters: 0, crashes: 0, restarts: 0, failures: 0 }
 
   constructor(options: ActorSystemOptions = {}) {
     this.clock = options.clock ?? systemClock
+    const clock = this.clock
+    this.xstateClock = {
+      setTimeout: (fn, ms) => clock.setTimer(ms, fn),
+      clearTimeout: (timer) => timer.cancel(),
+    }
     this.random = options.random ?? Math.random
     this.log = options.log ?? silentLog
     this.defaultCapacity = options.mailboxCapacity ?? 1000
@@ -333,17 +343,17 @@ export class ActorSystem {
     }
   }
 
-  /** An Effect view of the bus, sending as `from` (used by plugins' programs and by embedders). */
-  busFor(from: string): BusApi {
+  /** An Effect view of the bus, sending with the given sender and ids (plugins' programs, embedders). */
+  busFor(context: SendContext): BusApi {
     return {
       tell: (to, message) =>
-        Effect.try({ try: () => this.tell(to, message, { from }), catch: (e) => e as never }),
+        Effect.try({ try: () => this.tell(to, message, context), catch: (e) => e as DeliveryError }),
       ask: (to, message, options) =>
         Effect.tryPromise({
-          try: () => this.ask(to, message, { from, ...(options ?? {}) }),
+          try: () => this.ask(to, message, { ...context, ...(options ?? {}) }),
           catch: (e) => e as AskError,
         }),
-      publish: (topic, event) => Effect.sync(() => void this.publish(topic, event, { from })),
+      publish: (topic, event) => Effect.sync(() => void this.publish(topic, event, context)),
     }
   }
 
@@ -476,8 +486,18 @@ export class ActorSystem {
 
   private deliver(cell: ActorCell, envelope: Envelope): void {
     const actor = cell.actor!
+    const event = { type: envelope.type, payload: envelope.payload, envelope } as AnyEventObject
+    // Only asks pay for this check: a tell the state ignores costs nothing, an ask would wait for its timeout.
+    if (this.pending.has(envelope.id)) {
+      const before = actor.getSnapshot() as AnyMachineSnapshot
+      if (!before.can(event)) {
+        const reason = `"${envelope.type}" is not handled in state ${JSON.stringify(before.value)}`
+        this.failAsk(envelope, new ReplyError({ address: cell.address, code: "UnhandledInState", reason }))
+        return
+      }
+    }
     cell.current = envelope
-    actor.send({ type: envelope.type, payload: envelope.payload, envelope } as AnyEventObject)
+    actor.send(event)
     cell.current = null
     if (cell.status === "running") {
       cell.processed++
@@ -609,7 +629,12 @@ export class ActorSystem {
     const machine = cell.definition.machine
     let actor: AnyActor
     const create = (snapshot: Snapshot<unknown> | undefined) =>
-      createActor(machine, { input: cell.actorInput(), id: cell.address, ...(snapshot ? { snapshot } : {}) })
+      createActor(machine, {
+        input: cell.actorInput(),
+        id: cell.address,
+        clock: this.xstateClock,
+        ...(snapshot ? { snapshot } : {}),
+      })
     if (from === "snapshot" && cell.lastGood !== null) {
       try {
         actor = create(machine.getPersistedSnapshot(cell.lastGood))
@@ -621,13 +646,23 @@ export class ActorSystem {
         actor = create(undefined)
       }
     } else actor = create(undefined)
-    const context = Context.merge(
-      this.services,
-      Context.make(Bus, this.busFor(cell.address)).pipe(
-        Context.add(ActorSelf, { address: cell.address, plugin: cell.hosted.plugin.name, cause: null }),
-      ),
-    ) as Context.Context<RuntimeServices>
-    registerEffectHost(actor.system, { context })
+    registerEffectHost(actor.system, {
+      // Programs start inside the transition that invoked them, so `current` is the message they serve.
+      contextForNewProgram: () => {
+        const cause = cell.current
+        const sendContext: SendContext = {
+          from: cell.address,
+          correlationId: cause?.correlationId,
+          causationId: cause?.id ?? null,
+        }
+        return Context.merge(
+          this.services,
+          Context.make(Bus, this.busFor(sendContext)).pipe(
+            Context.add(ActorSelf, { address: cell.address, plugin: cell.hosted.plugin.name, cause }),
+          ),
+        )
+      },
+    })
     actor.on("*", (emitted) => this.onEmitted(cell, emitted as RuntimeEmitted))
     actor.subscribe({
       error: (error) => this.onCrash(cell, actor, error),
@@ -683,10 +718,31 @@ export class ActorSystem {
     this.rejectQueued(cell, "failed")
     this.log.error("actor failed", { address: cell.address, reason, restarts: cell.restarts })
     this.system("actor.failed", { address: cell.address, reason, restarts: cell.restarts })
+    this.tellParent(cell, "lvlup.child.failed", { reason })
+  }
+
+  /** Tells a parent that accepts it how its child ended, so it need not wait for a timeout. */
+  private tellParent(
+    cell: ActorCell,
+    type: keyof typeof childMessages,
+    details: Record<string, unknown>,
+  ): void {
+    if (cell.parent === null || !this.cells.get(cell.parent)?.validators.has(type)) return
+    const name = cell.address.slice(cell.parent.length + 1)
+    try {
+      this.tell(
+        cell.parent,
+        { type, payload: { address: cell.address, name, ...details } },
+        { from: cell.address },
+      )
+    } catch (error) {
+      this.deadLetter({ from: cell.address, to: cell.parent, type }, describeCause(error))
+    }
   }
 
   private onDone(cell: ActorCell): void {
     const output = (cell.actor?.getSnapshot() as { output?: unknown } | undefined)?.output
+    this.tellParent(cell, "lvlup.child.done", { output: output ?? null })
     this.stopCell(cell, "done")
     this.system("actor.done", { address: cell.address, output: output ?? null })
   }

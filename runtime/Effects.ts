@@ -12,7 +12,8 @@ import type { RuntimeServices } from "./Services.js"
 
 /** Runs programs for one hosted actor; registered by the runtime per XState system it creates. */
 export interface EffectHost {
-  readonly context: Context.Context<RuntimeServices>
+  /** The services for a program started now (bound to the message being processed, if any). */
+  readonly contextForNewProgram: () => Context.Context<RuntimeServices>
 }
 
 const hosts = new WeakMap<AnyActorSystem, EffectHost>()
@@ -34,7 +35,8 @@ export const fromEffect = <Output, Input = void, E = never>(
   fromPromise<Output, Input>(async ({ input, system, signal }) => {
     const host = hosts.get(system)
     if (!host) throw new NoEffectHost()
-    const exit = await Effect.runPromiseExit(Effect.provide(program(input), host.context), { signal })
+    const context = host.contextForNewProgram()
+    const exit = await Effect.runPromiseExit(Effect.provide(program(input), context), { signal })
     if (Exit.isSuccess(exit)) return exit.value
     // Reject with the program's own error (a tagged error), not Effect's FiberFailure wrapper.
     throw Cause.squash(exit.cause)

@@ -13,7 +13,10 @@ export class NotImplemented extends Schema.TaggedError<NotImplemented>()("NotImp
 }
 
 /** The reply failure for `replyError`: code `NotImplemented`, with the area and issue as details. */
-export const notImplemented = (area: string, issue: number): ReplyFailure => ({
+export const notImplemented = (
+  area: string,
+  issue: number,
+): ReplyFailure & { readonly details: { readonly area: string; readonly issue: number } } => ({
   code: "NotImplemented",
   message: new NotImplemented({ area, issue }).message,
   details: { area, issue },

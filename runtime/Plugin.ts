@@ -33,6 +33,16 @@ export interface PluginManifest<Config = unknown> extends ActorDefinition {
   readonly children?: { readonly [kind: string]: ActorDefinition }
 }
 
+/**
+ * Messages the runtime sends a parent about its children, when the parent accepts them: spread
+ * `childMessages` into the parent's `accepts` to be told that a child finished (reached a final state,
+ * with its output) or failed (escalated after its restarts), instead of waiting for a timeout.
+ */
+export const childMessages = {
+  "lvlup.child.done": Schema.Struct({ address: Schema.String, name: Schema.String, output: Schema.Unknown }),
+  "lvlup.child.failed": Schema.Struct({ address: Schema.String, name: Schema.String, reason: Schema.String }),
+}
+
 /** What every hosted machine receives as `input`. */
 export interface ActorInput<Config = unknown> {
   readonly address: string

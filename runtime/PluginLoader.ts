@@ -23,6 +23,7 @@ export interface LoadReport {
 
 interface PackageJson {
   readonly name?: unknown
+  readonly version?: unknown
   readonly lvlup?: { readonly runtime?: unknown; readonly entry?: unknown }
 }
 
@@ -136,6 +137,8 @@ export const loadPlugin = async (
     throw fail("PLUGIN_BAD_MANIFEST", "the entry's default export is not a definePlugin(...) manifest")
   label = typeof plugin.name === "string" ? plugin.name : label
   const problems = manifestProblems(plugin)
+  if (typeof pkg.version === "string" && pkg.version !== plugin.version)
+    problems.push(`version ${plugin.version} differs from package.json's ${pkg.version}`)
   if (problems.length > 0) throw fail("PLUGIN_BAD_MANIFEST", problems.join("; "))
   return { plugin, path: dir }
 }

@@ -24,7 +24,7 @@ export class Bus extends Context.Tag("lvlup/runtime/Bus")<Bus, BusApi>() {}
 export interface ActorSelfApi {
   readonly address: string
   readonly plugin: string
-  /** The message being processed when the program was started, if any. */
+  /** The message whose processing started the program, if any (what it sends carries its ids). */
   readonly cause: Envelope | null
 }
 

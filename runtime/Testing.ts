@@ -17,6 +17,15 @@ export interface PluginTestKit {
   readonly ask: (to: string, message: Message, options?: { readonly timeoutMs?: number }) => Promise<unknown>
   /** Every event published on any topic since the kit started, oldest first. */
   readonly events: ReadonlyArray<TopicEvent>
+  /**
+   * Warnings and errors the runtime logged (a refused publish, a dead letter, a crash), so a test can
+   * assert there were none instead of missing them.
+   */
+  readonly problems: ReadonlyArray<{
+    readonly level: "warn" | "error"
+    readonly message: string
+    readonly fields: unknown
+  }>
   /** Messages each stub received, by stub address. */
   readonly received: ReadonlyMap<string, ReadonlyArray<Envelope>>
   /** Resolves when every mailbox is empty. */
@@ -54,7 +63,13 @@ export const testPlugin = (
     readonly stubs?: { readonly [address: string]: Stub }
   } = {},
 ): PluginTestKit => {
-  const system = new ActorSystem(options)
+  const problems: Array<{ level: "warn" | "error"; message: string; fields: unknown }> = []
+  const record = (level: "warn" | "error") => (message: string, fields?: Record<string, unknown>) =>
+    void problems.push({ level, message, fields })
+  const system = new ActorSystem({
+    ...options,
+    log: options.log ?? { debug: () => {}, info: () => {}, warn: record("warn"), error: record("error") },
+  })
   const events: TopicEvent[] = []
   system.subscribe("*", (event) => void events.push(event))
   const received = new Map<string, Envelope[]>()
@@ -70,6 +85,7 @@ export const testPlugin = (
     tell: (to, message) => system.tell(to, message),
     ask: (to, message, askOptions) => system.ask(to, message, askOptions),
     events,
+    problems,
     received,
     settle: async () => {
       await system.idle()

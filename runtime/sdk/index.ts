@@ -1,6 +1,6 @@
 // The plugin SDK: the one module a plugin imports ("lvlup/sdk"). It re-exports what a plugin needs from
 // Effect and XState too, so a plugin dropped into plugins/ needs no dependencies of its own.
-export { definePlugin } from "../Plugin.js"
+export { childMessages, definePlugin } from "../Plugin.js"
 export type {
   ActorDefinition,
   ActorInput,

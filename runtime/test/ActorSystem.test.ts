@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest"
 import { ActorSystem } from "../ActorSystem.js"
 import { ManualClock } from "../Clock.js"
 import type { TopicEvent } from "../Topics.js"
-import { counterPlugin, recorderPlugin, relayPlugin } from "./fixtures.js"
+import { testPlugin } from "../Testing.js"
+import { counterPlugin, doorPlugin, recorderPlugin, relayPlugin } from "./fixtures.js"
 
 const errorOf = (fn: () => unknown): { _tag?: string; message?: string } => {
   try {
@@ -210,6 +211,63 @@ describe("ActorSystem messaging", () => {
     })
     expect(system.plugins().find((p) => p.name === "relay")).toMatchObject({ children: ["worker"] })
     await system.shutdown()
+  })
+})
+
+describe("ActorSystem answers instead of leaving callers waiting", () => {
+  it("fails an ask that the actor's current state does not handle at once, naming the state", async () => {
+    const system = new ActorSystem({ clock: new ManualClock() })
+    system.host(doorPlugin())
+    await expect(system.ask("door", { type: "close" })).rejects.toMatchObject({
+      _tag: "ReplyError",
+      code: "UnhandledInState",
+      reason: '"close" is not handled in state "closed"',
+    })
+    await expect(system.ask("door", { type: "open" })).resolves.toEqual({ opened: true })
+    await expect(system.ask("door", { type: "close" })).resolves.toEqual({ closed: true })
+    await system.shutdown()
+  })
+
+  it("runs the machines' delayed transitions on the system's clock", async () => {
+    const clock = new ManualClock()
+    const system = new ActorSystem({ clock })
+    system.host(doorPlugin())
+    await system.ask("door", { type: "open" })
+    clock.advance(999)
+    expect(system.actor("door")?.state).toBe("open")
+    clock.advance(1)
+    expect(system.actor("door")?.state).toBe("closed")
+    await system.shutdown()
+  })
+
+  it("tells a parent that accepts childMessages when its child fails", async () => {
+    const system = new ActorSystem({ clock: new ManualClock() })
+    system.host(doorPlugin())
+    system.tell("door", { type: "door.spawn-fragile", payload: { name: "f1" } })
+    await system.idle()
+    system.tell("door/f1", { type: "crash" })
+    await system.idle()
+    expect(system.actor("door/f1")?.status).toBe("failed")
+    await expect(system.ask("door", { type: "where" })).resolves.toMatchObject({
+      reports: [{ address: "door/f1", name: "f1", reason: "boom" }],
+    })
+    await system.shutdown()
+  })
+
+  it("sends what an Effect program sends on behalf of the message that started it", async () => {
+    const kit = testPlugin(relayPlugin(), { stubs: { counter: { get: () => ({ count: 9 }) } } })
+    const request = kit.system.ask("relay", { type: "relay.ask-through", payload: { to: "counter" } })
+    await expect(request).resolves.toEqual({ via: "relay", got: { count: 9 } })
+    const [received] = kit.received.get("counter") ?? []
+    const original = (kit.state("relay")?.context as { pending: { id: string; correlationId: string } })
+      .pending
+    expect(received).toMatchObject({
+      from: "relay",
+      causationId: original.id,
+      correlationId: original.correlationId,
+    })
+    expect(kit.problems).toEqual([])
+    await kit.close()
   })
 })
 

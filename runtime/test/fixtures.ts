@@ -3,6 +3,7 @@
 import {
   assign,
   Bus,
+  childMessages,
   definePlugin,
   Effect,
   fromEffect,
@@ -11,6 +12,7 @@ import {
   Schema,
   setup,
   spawnChild,
+  Supervision,
   tell,
   type ActorInput,
   type MessageEvents,
@@ -197,6 +199,51 @@ export const crasherPlugin = (name: string, supervision?: SupervisorStrategy) =>
           actions: () => {
             throw new Error("boom")
           },
+        },
+      },
+    }),
+  })
+
+const doorAccepts = {
+  open: Schema.Struct({}),
+  close: Schema.Struct({}),
+  where: Schema.Struct({}),
+  "door.spawn-fragile": Schema.Struct({ name: Schema.String }),
+  ...childMessages,
+}
+
+/** States that handle different messages, a timed auto-close, and a child that is told to crash. */
+export const doorPlugin = () =>
+  definePlugin({
+    name: "door",
+    version: "1.0.0",
+    accepts: doorAccepts,
+    children: { fragile: crasherPlugin("fragile", Supervision.stop()) },
+    machine: setup({
+      types: {
+        context: {} as { childReports: unknown[] },
+        events: {} as MessageEvents<typeof doorAccepts>,
+      },
+    }).createMachine({
+      context: { childReports: [] },
+      initial: "closed",
+      states: {
+        closed: { on: { open: { target: "open", actions: reply(() => ({ opened: true })) } } },
+        open: {
+          after: { 1000: "closed" },
+          on: { close: { target: "closed", actions: reply(() => ({ closed: true })) } },
+        },
+      },
+      on: {
+        where: {
+          actions: reply(({ context, self }) => ({
+            state: self.getSnapshot().value,
+            reports: context.childReports,
+          })),
+        },
+        "door.spawn-fragile": { actions: spawnChild("fragile", ({ event }) => event.payload.name) },
+        "lvlup.child.failed": {
+          actions: assign({ childReports: ({ context, event }) => [...context.childReports, event.payload] }),
         },
       },
     }),
