@@ -1,6 +1,6 @@
 // The envelope every message travels in: plain data (no functions, no references), so that it can be
 // journaled, replayed and sent across machines, and so any exchange between agents can be traced.
-import { randomUUID } from "node:crypto"
+import { randomBytes } from "node:crypto"
 import { Schema } from "effect"
 
 export const Envelope = Schema.Struct({
@@ -22,7 +22,13 @@ export interface Envelope<P = unknown> extends Omit<typeof Envelope.Type, "paylo
 /** The outside world's address: messages sent by API clients, schedules or tests. */
 export const EXTERNAL = "external"
 
-export const newMessageId = (): string => randomUUID()
+/**
+ * Message ids: unique across processes and restarts (a per-process prefix of start time and random bits)
+ * yet cheap on the hot path (a counter). A UUID per message cost a third of the bus's throughput in GC.
+ */
+const idPrefix = `${Date.now().toString(36)}${randomBytes(5).toString("hex")}.`
+let idCounter = 0
+export const newMessageId = (): string => idPrefix + (idCounter++).toString(36)
 
 /** The event an actor's machine receives for a delivered message. */
 export interface MessageEvent<T extends string = string, P = unknown> {

@@ -1,10 +1,9 @@
-// A bounded FIFO of envelopes for one actor. Full means refused, never dropped: the caller gets the
+// A bounded FIFO of messages for one actor. Full means refused, never dropped: the caller gets the
 // failure and decides what to do.
 import Denque from "denque"
-import type { Envelope } from "./Envelope.js"
 
-export class Mailbox {
-  private readonly queue = new Denque<Envelope>()
+export class Mailbox<T> {
+  private readonly queue = new Denque<T>()
 
   constructor(readonly capacity: number) {}
 
@@ -17,18 +16,18 @@ export class Mailbox {
   }
 
   /** False when full. */
-  offer(envelope: Envelope): boolean {
+  offer(item: T): boolean {
     if (this.queue.length >= this.capacity) return false
-    this.queue.push(envelope)
+    this.queue.push(item)
     return true
   }
 
-  take(): Envelope | undefined {
+  take(): T | undefined {
     return this.queue.shift()
   }
 
   /** Empties the mailbox, returning what was in it (oldest first). */
-  drain(): Envelope[] {
+  drain(): T[] {
     const all = this.queue.toArray()
     this.queue.clear()
     return all
