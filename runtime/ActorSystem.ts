@@ -13,7 +13,9 @@ import { EXTERNAL, newMessageId } from "./Envelope.js"
 import type { Envelope, Message, MessageEvent, SendContext } from "./Envelope.js"
 import { silentLog } from "./Log.js"
 import type { Log } from "./Log.js"
+import { GroupCommit } from "./GroupCommit.js"
 import { Mailbox } from "./Mailbox.js"
+import type { Persistence, Recovered, SnapshotRecord } from "./Persistence.js"
 import type { ActorDefinition, childMessages, ActorInput, MessageSchemas, Plugin } from "./Plugin.js"
 import {
   ActorCrashed,
@@ -73,6 +75,11 @@ export interface ActorSystemOptions {
   readonly askTimeoutMs?: number
   /** Messages one actor processes before the next actor gets a turn. */
   readonly throughput?: number
+  /**
+   * Durable storage: with it, every message to a durable actor is journaled before it is acknowledged or
+   * delivered, and snapshots are written in batches; without it, the system runs in memory only.
+   */
+  readonly persistence?: Persistence
   /** Platform services (Database, Cache, Llm, …) provided to plugins' Effect programs. */
   readonly services?: Context.Context<never>
 }
@@ -93,6 +100,13 @@ export interface SystemStats {
 }
 
 type Validator = (payload: unknown) => Either.Either<unknown, ParseResult.ParseIssue>
+
+export interface HostOptions {
+  /** The plugin's raw config, decoded by its config schema. */
+  readonly config?: unknown
+  /** The plugin's folder, for reports. */
+  readonly path?: string | null
+}
 
 interface HostedPlugin {
   readonly plugin: Plugin
@@ -132,12 +146,30 @@ class Delivery implements Envelope, MessageEvent {
     readonly correlationId: string,
     readonly causationId: string | null,
     readonly sentAt: number,
+    /** Position in the receiver's stream (journaled actors), 0 otherwise. */
+    readonly seq: number,
   ) {}
 
   get envelope(): Envelope {
     return this
   }
 }
+
+/** Waits for `work` until `deadline` (epoch ms): true if it finished in time. */
+const withDeadline = (work: Promise<void>, deadline: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()))
+    work.then(
+      () => {
+        clearTimeout(timer)
+        resolve(true)
+      },
+      () => {
+        clearTimeout(timer)
+        resolve(false)
+      },
+    )
+  })
 
 /** The payload of a message sent without one. */
 const NO_PAYLOAD: unknown = Object.freeze({})
@@ -171,6 +203,11 @@ class ActorCell {
   restarts = 0
   recentRestarts: number[] = []
   processed = 0
+  /** Journaled, not yet committed: counted against the mailbox bound. */
+  reserved = 0
+  /** Highest stream position handed out, and the last one processed (what a snapshot includes). */
+  lastSeq = 0
+  processedSeq = 0
   lastError: string | null = null
   restartTimer: Timer | null = null
   inspection: Subscription | null = null
@@ -186,6 +223,8 @@ class ActorCell {
     readonly parent: string | null,
     readonly input: unknown,
     capacity: number,
+    /** Journaled and snapshotted (the system has persistence and the definition is not transient). */
+    readonly durable: boolean,
   ) {
     this.mailbox = new Mailbox(definition.mailboxCapacity ?? capacity)
     this.validators = validatorsFor(definition.accepts)
@@ -221,6 +260,9 @@ export class ActorSystem {
   private readonly askTimeoutMs: number
   private readonly throughput: number
   private readonly services: Context.Context<never>
+  private readonly persistence: Persistence | null
+  /** Present with persistence: batches journal appends, outcomes and snapshots into transactions. */
+  readonly journal: GroupCommit | null
   /** XState's delayed transitions (`after`) run on the same clock as supervision and ask timeouts. */
   private readonly xstateClock: {
     setTimeout: (fn: () => void, ms: number) => Timer
@@ -241,6 +283,8 @@ export class ActorSystem {
     this.askTimeoutMs = options.askTimeoutMs ?? 5000
     this.throughput = options.throughput ?? 100
     this.services = options.services ?? Context.empty()
+    this.persistence = options.persistence ?? null
+    this.journal = this.persistence && new GroupCommit(this.persistence, this.clock, this.log)
   }
 
   // ---------------------------------------------------------------- plugins
@@ -250,7 +294,23 @@ export class ActorSystem {
    * `PluginLoadError` (duplicate name, bad config, a machine that does not start); other plugins are
    * unaffected.
    */
-  host(plugin: Plugin, options: { readonly config?: unknown; readonly path?: string | null } = {}): void {
+  host(plugin: Plugin, options: HostOptions = {}): void {
+    this.hostWith(plugin, options, null)
+  }
+
+  /**
+   * Hosts a plugin the way it was before a stop or crash: its root actor (and its durable children) from
+   * their last snapshots, then the journaled messages after them, in order. Without persistence it is
+   * `host`.
+   */
+  async recover(plugin: Plugin, options: HostOptions = {}): Promise<void> {
+    if (this.persistence === null) return this.host(plugin, options)
+    const recovered = await this.persistence.recover(plugin.name)
+    const root = this.hostWith(plugin, options, recovered)
+    await this.recoverChildren(root)
+  }
+
+  private hostWith(plugin: Plugin, options: HostOptions, recovered: Recovered | null): ActorCell {
     const path = options.path ?? null
     const fail = (code: PluginLoadError["code"], reason: string) =>
       new PluginLoadError({ code, plugin: plugin.name, path: path ?? "(in process)", reason })
@@ -263,9 +323,10 @@ export class ActorSystem {
       config = decoded.right
     }
     const hosted: HostedPlugin = { plugin, config, path }
-    const cell = new ActorCell(plugin.name, hosted, null, plugin, null, undefined, this.defaultCapacity)
+    const cell = this.newCell(plugin.name, hosted, null, plugin, null, undefined)
     try {
-      this.startActor(cell, "fresh")
+      if (recovered === null) this.startActor(cell, "fresh")
+      else this.startRecovered(cell, recovered)
     } catch (cause) {
       throw fail("PLUGIN_START_FAILED", describeCause(cause))
     }
@@ -275,6 +336,65 @@ export class ActorSystem {
     this.cells.set(plugin.name, cell)
     for (const pattern of plugin.subscribes ?? []) this.subscribeActor(cell, pattern)
     this.log.info("plugin started", { plugin: plugin.name, version: plugin.version })
+    return cell
+  }
+
+  private newCell(
+    address: string,
+    hosted: HostedPlugin,
+    kind: string | null,
+    definition: ActorDefinition,
+    parent: string | null,
+    input: unknown,
+  ): ActorCell {
+    const durable = this.journal !== null && definition.persistence !== "transient"
+    return new ActorCell(address, hosted, kind, definition, parent, input, this.defaultCapacity, durable)
+  }
+
+  /** Starts an actor from its recovered snapshot and queues the journaled messages it had not processed. */
+  private startRecovered(cell: ActorCell, recovered: Recovered): void {
+    cell.lastSeq = recovered.lastSeq
+    cell.processedSeq = recovered.snapshot?.seq ?? 0
+    for (const { envelope, seq } of recovered.pending)
+      cell.mailbox.force(
+        new Delivery(
+          envelope.id,
+          envelope.type,
+          envelope.payload,
+          envelope.from,
+          envelope.to,
+          envelope.correlationId,
+          envelope.causationId,
+          envelope.sentAt,
+          seq,
+        ),
+      )
+    this.startActor(cell, "fresh", recovered.snapshot?.state)
+    if (recovered.snapshot !== null || recovered.pending.length > 0)
+      this.log.info("actor recovered", {
+        address: cell.address,
+        fromSeq: cell.processedSeq,
+        replaying: recovered.pending.length,
+      })
+  }
+
+  private async recoverChildren(parent: ActorCell): Promise<void> {
+    for (const record of await this.persistence!.children(parent.address)) {
+      const definition = record.kind === null ? undefined : parent.hosted.plugin.children?.[record.kind]
+      if (definition === undefined || this.cells.has(record.address)) continue
+      const cell = this.newCell(
+        record.address,
+        parent.hosted,
+        record.kind,
+        definition,
+        parent.address,
+        record.input,
+      )
+      this.cells.set(cell.address, cell)
+      parent.children.add(cell.address)
+      this.startRecovered(cell, await this.persistence!.recover(record.address))
+      await this.recoverChildren(cell)
+    }
   }
 
   plugins(): PluginInfo[] {
@@ -312,7 +432,8 @@ export class ActorSystem {
     const decoded = validate(message.payload === undefined ? NO_PAYLOAD : message.payload)
     if (Either.isLeft(decoded))
       throw new InvalidMessage({ address: to, messageType: message.type, reason: formatIssue(decoded.left) })
-    if (cell.mailbox.isFull) throw new MailboxFull({ address: to, capacity: cell.mailbox.capacity })
+    if (cell.mailbox.size + cell.reserved >= cell.mailbox.capacity)
+      throw new MailboxFull({ address: to, capacity: cell.mailbox.capacity })
     const id = newMessageId()
     const envelope = new Delivery(
       id,
@@ -323,10 +444,45 @@ export class ActorSystem {
       context.correlationId ?? id,
       context.causationId ?? null,
       this.clock.now(),
+      cell.durable ? ++cell.lastSeq : 0,
     )
-    cell.mailbox.offer(envelope)
-    if (cell.status === "running") this.schedule(cell)
+    if (cell.durable) {
+      // Journal first: the actor sees the message only once it is durable (so does the sender's ack).
+      cell.reserved++
+      this.journal!.append({ envelope, seq: envelope.seq }, () => {
+        cell.reserved--
+        this.enqueue(cell, envelope)
+      })
+    } else this.enqueue(cell, envelope)
     return envelope
+  }
+
+  /**
+   * `tell`, resolving once the message is durable (journaled, with persistence; at once without): what
+   * an API acknowledges. Refusals reject with the same typed errors.
+   */
+  tellDurable(to: string, message: Message, context: SendContext = {}): Promise<Envelope> {
+    return new Promise((resolve, reject) => {
+      let envelope: Envelope
+      try {
+        envelope = this.tell(to, message, context)
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)))
+        return
+      }
+      if (this.journal === null || !this.cells.get(to)?.durable) resolve(envelope)
+      else this.journal.afterCommit(() => resolve(envelope))
+    })
+  }
+
+  private enqueue(cell: ActorCell, envelope: Delivery): void {
+    if (cell.status === "failed" || cell.status === "stopped" || this.cells.get(cell.address) !== cell) {
+      this.failAsk(envelope, new ActorUnavailable({ address: cell.address, status: cell.status }))
+      this.deadLetter(envelope, `actor ${cell.status}`)
+      return
+    }
+    cell.mailbox.force(envelope)
+    if (cell.status === "running") this.schedule(cell)
   }
 
   /** Sends a message and resolves with the reply's payload, or rejects with a typed `AskError`. */
@@ -444,10 +600,20 @@ export class ActorSystem {
   }
 
   /** Resolves once every mailbox is empty and nothing is scheduled (or after `timeoutMs`: false). */
-  idle(timeoutMs = 30_000): Promise<boolean> {
+  async idle(timeoutMs = 30_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs
+    // With a journal, messages wait for their commit before they reach a mailbox: settle both, in turns.
+    for (;;) {
+      if (this.journal !== null && !(await withDeadline(this.journal.flush(), deadline))) return false
+      if (!(await this.mailboxesIdle(deadline - Date.now()))) return false
+      if (this.journal === null || this.journal.isIdle) return true
+    }
+  }
+
+  private mailboxesIdle(timeoutMs: number): Promise<boolean> {
     if (!this.drainScheduled && this.runHead >= this.runQueue.length) return Promise.resolve(true)
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs)
+      const timer = setTimeout(() => resolve(false), Math.max(0, timeoutMs))
       this.idleWaiters.push(() => {
         clearTimeout(timer)
         resolve(true)
@@ -457,22 +623,25 @@ export class ActorSystem {
 
   /**
    * Graceful stop: refuse new messages from outside, let actors work through their mailboxes (their
-   * own messages to each other still flow) for at most `timeoutMs`, then stop every actor.
+   * own messages to each other still flow) for at most `timeoutMs`, make everything durable, then stop
+   * every actor. With persistence, what is still queued stays journaled and is delivered at next start.
    */
   async shutdown(options: { readonly timeoutMs?: number } = {}): Promise<ShutdownReport> {
     this.accepting = false
-    const drained = await this.idle(options.timeoutMs ?? 25_000)
+    const timeoutMs = options.timeoutMs ?? 25_000
+    const drained = await this.idle(timeoutMs)
     let undelivered = 0
     for (const cell of [...this.cells.values()].reverse()) {
       undelivered += cell.mailbox.size
-      this.stopCell(cell, "system shutdown")
+      this.stopCell(cell, "system shutdown", false)
     }
     for (const [id, ask] of this.pending) {
       ask.timer.cancel()
       ask.reject(new ShuttingDown())
       this.pending.delete(id)
     }
-    this.log.info("actor system stopped", { drained, undelivered })
+    const durable = this.journal === null || (await withDeadline(this.journal.flush(), Date.now() + 5000))
+    this.log.info("actor system stopped", { drained, undelivered, durable })
     return { drained, undelivered }
   }
 
@@ -540,6 +709,7 @@ export class ActorSystem {
       if (!before.can(event)) {
         const reason = `"${envelope.type}" is not handled in state ${JSON.stringify(before.value)}`
         this.failAsk(envelope, new ReplyError({ address: cell.address, code: "UnhandledInState", reason }))
+        if (cell.durable) this.recordOutcome(cell, envelope, `refused: ${reason}`)
         return
       }
     }
@@ -550,10 +720,56 @@ export class ActorSystem {
       cell.processed++
       this.stats.delivered++
       cell.lastGood = actor.getSnapshot() as AnyMachineSnapshot
+      if (cell.durable) this.recordOutcome(cell, envelope, "processed")
+    }
+  }
+
+  /** Journals what became of a message; a processed one also advances the actor's snapshot. */
+  private recordOutcome(cell: ActorCell, envelope: Delivery, outcome: string): void {
+    const journal = this.journal!
+    journal.processed({ id: envelope.id, outcome })
+    if (outcome !== "processed") return
+    if (envelope.seq > cell.processedSeq) cell.processedSeq = envelope.seq
+    journal.touch(cell.address, () => this.snapshotRecord(cell))
+  }
+
+  private snapshotRecord(cell: ActorCell): SnapshotRecord {
+    const machine = cell.definition.machine
+    const state =
+      cell.status === "running" && cell.actor !== null
+        ? cell.actor.getPersistedSnapshot()
+        : cell.lastGood && machine.getPersistedSnapshot(cell.lastGood)
+    return {
+      address: cell.address,
+      plugin: cell.hosted.plugin.name,
+      kind: cell.kind,
+      parent: cell.parent,
+      input: cell.input ?? null,
+      seq: cell.processedSeq,
+      state,
     }
   }
 
   private onEmitted(cell: ActorCell, emitted: RuntimeEmitted): void {
+    // A durable actor's answers and events leave only once the state that produced them is durable, so
+    // nobody ever sees the effect of a step that a crash could undo.
+    if (cell.durable && (emitted.type === "lvlup.reply" || emitted.type === "lvlup.publish")) {
+      const current = cell.current
+      this.journal!.afterCommit(() => {
+        const later = cell.current
+        cell.current = current
+        try {
+          this.emit(cell, emitted)
+        } finally {
+          cell.current = later
+        }
+      })
+      return
+    }
+    this.emit(cell, emitted)
+  }
+
+  private emit(cell: ActorCell, emitted: RuntimeEmitted): void {
     const context: SendContext = {
       from: cell.address,
       correlationId: cell.current?.correlationId,
@@ -657,22 +873,15 @@ export class ActorSystem {
       this.system("actor.spawn-refused", { address, reason: new AddressTaken({ address }).message })
       return
     }
-    const cell = new ActorCell(
-      address,
-      parent.hosted,
-      kind,
-      definition,
-      parent.address,
-      input,
-      this.defaultCapacity,
-    )
+    const cell = this.newCell(address, parent.hosted, kind, definition, parent.address, input)
     this.cells.set(address, cell)
     parent.children.add(address)
     this.startActor(cell, "fresh")
     this.system("actor.spawned", { address, kind, parent: parent.address })
   }
 
-  private startActor(cell: ActorCell, from: "snapshot" | "fresh"): void {
+  /** Starts the machine: from `persisted` (a stored snapshot), else per `from`, else fresh. */
+  private startActor(cell: ActorCell, from: "snapshot" | "fresh", persisted?: unknown): void {
     const machine = cell.definition.machine
     let actor: AnyActor
     const create = (snapshot: Snapshot<unknown> | undefined) =>
@@ -682,10 +891,22 @@ export class ActorSystem {
         clock: this.xstateClock,
         ...(snapshot ? { snapshot } : {}),
       })
-    if (from === "snapshot" && cell.lastGood !== null) {
+    const stored =
+      persisted !== undefined && persisted !== null
+        ? (persisted as Snapshot<unknown>)
+        : from === "snapshot" && cell.lastGood !== null
+          ? machine.getPersistedSnapshot(cell.lastGood)
+          : undefined
+    if (stored !== undefined) {
       try {
-        actor = create(machine.getPersistedSnapshot(cell.lastGood))
+        actor = create(stored)
+        // XState reports a snapshot that does not fit the machine (a plugin upgrade changed its states)
+        // as an errored actor, not a throw: never start that one.
+        const restored = actor.getSnapshot() as { status: string; error?: unknown }
+        if (restored.status === "error")
+          throw new Error(describeCause(restored.error ?? "the snapshot does not fit the machine"))
       } catch (error) {
+        this.system("actor.snapshot-incompatible", { address: cell.address, reason: describeCause(error) })
         this.log.warn("snapshot could not be restored; starting fresh", {
           address: cell.address,
           reason: describeCause(error),
@@ -732,9 +953,12 @@ export class ActorSystem {
     const reason = describeCause(error)
     cell.lastError = reason
     this.stats.crashes++
-    const request = cell.current
-    if (request !== null)
+    const request = cell.current as Delivery | null
+    if (request !== null) {
       this.failAsk(request, new ActorCrashed({ address: cell.address, messageType: request.type, reason }))
+      // Not delivered again after a restart of the process: it would crash the actor again.
+      if (cell.durable) this.recordOutcome(cell, request, `crashed: ${reason}`)
+    }
     this.unwatchTransitions(cell)
     this.log.warn("actor crashed", { address: cell.address, reason })
     this.system("actor.crashed", { address: cell.address, reason, messageType: request?.type ?? null })
@@ -794,21 +1018,27 @@ export class ActorSystem {
     this.system("actor.done", { address: cell.address, output: output ?? null })
   }
 
-  private stopCell(cell: ActorCell, reason: string): void {
+  /**
+   * Stops an actor and its children. `forget` (an operator's or parent's stop, a finished child) settles
+   * its queued messages as dead letters and drops a child's snapshot; a system shutdown keeps both, so
+   * the next start resumes where this one stopped.
+   */
+  private stopCell(cell: ActorCell, reason: string, forget = true): void {
     for (const child of [...cell.children]) {
       const childCell = this.cells.get(child)
-      if (childCell !== undefined) this.stopCell(childCell, reason)
+      if (childCell !== undefined) this.stopCell(childCell, reason, forget)
     }
     cell.restartTimer?.cancel()
     cell.restartTimer = null
     const wasActive = cell.status !== "stopped"
     this.stopMachine(cell)
     cell.status = "stopped"
-    this.rejectQueued(cell, "stopped")
-    if (cell.parent !== null) {
-      // Children are transient: once stopped, their address is free again.
+    if (forget || !cell.durable) this.rejectQueued(cell, "stopped")
+    if (cell.parent !== null && forget) {
+      // Children are transient addresses: once stopped, their address is free again.
       this.cells.delete(cell.address)
       this.cells.get(cell.parent)?.children.delete(cell.address)
+      if (cell.durable) this.journal!.remove(cell.address)
     }
     if (wasActive) this.system("actor.stopped", { address: cell.address, reason })
   }
@@ -825,6 +1055,7 @@ export class ActorSystem {
     for (const envelope of cell.mailbox.drain()) {
       this.failAsk(envelope, new ActorUnavailable({ address: cell.address, status }))
       this.deadLetter(envelope, `actor ${status}`)
+      if (cell.durable) this.recordOutcome(cell, envelope, `dead-letter: actor ${status}`)
     }
   }
 

@@ -22,6 +22,11 @@ export class Mailbox<T> {
     return true
   }
 
+  /** Adds past the bound: for messages already accepted (journaled or recovered), never for new ones. */
+  force(item: T): void {
+    this.queue.push(item)
+  }
+
   take(): T | undefined {
     return this.queue.shift()
   }

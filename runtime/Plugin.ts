@@ -15,6 +15,12 @@ export interface ActorDefinition {
   readonly supervision?: SupervisorStrategy
   /** Bounded mailbox size; the runtime default applies when absent. */
   readonly mailboxCapacity?: number
+  /**
+   * `durable` (the default): messages to the actor are journaled before they are acknowledged and its
+   * snapshots are kept, so it survives a crash of the process. `transient`: in memory only (a one-off
+   * run whose loss is acceptable).
+   */
+  readonly persistence?: "durable" | "transient"
 }
 
 export interface PluginManifest<Config = unknown> extends ActorDefinition {
