@@ -13,16 +13,24 @@ import { Clock, Context, Duration, Effect, Layer, Option, Redacted } from "effec
 import type { ConfigError, Scope } from "effect"
 import { describeCause } from "../RuntimeError.js"
 import { DatabaseConfig, databaseTarget, hostPort, redactDatabaseUrl } from "./DatabaseConfig.js"
-import { DataDirLocked, DatabaseUnavailable, classifyConnectError, rootMessage } from "./DatabaseError.js"
+import type { DataDirLocked } from "./DatabaseError.js"
+import { DatabaseUnavailable, classifyConnectError, rootMessage } from "./DatabaseError.js"
 import { lockDataDir } from "./internal/dataDirLock.js"
 import { DurableNodeFS, durableStartParams, fsyncTree } from "./internal/durableNodeFs.js"
 import { installSessionQueue } from "./internal/sessionQueue.js"
 
 /**
- * Connections from the pool to the embedded server. PGlite runs one statement at a time in one session,
- * so more connections add no throughput; a few let a query wait at the server (in order) rather than
- * in the pool while another connection's transaction runs. The server is allowed one more, for
- * PgClient's `listen` connection, which it opens outside the pool.
+ * Connections from the pool to the embedded server. PGlite runs one statement at a time in one session
+ * that all connections share, so more connections add no throughput; a few let queries queue at the
+ * server, in order, while another connection's transaction runs. The server accepts one more, for the
+ * connection PgClient's `listen` opens outside the pool.
+ *
+ * What differs from PostgreSQL in embedded mode (the session queue in internal/ keeps requests apart):
+ * - a transaction excludes every other statement until it ends: code inside a transaction must not wait
+ *   for a statement run outside it (it would wait forever);
+ * - session state is shared: `SET`, temporary tables and session advisory locks are seen by all
+ *   connections (use `SET LOCAL` and transaction-scoped locks);
+ * - `listen` receives nothing: a notification reaches whichever connection speaks next.
  */
 export const EMBEDDED_POOL_SIZE = 4
 
@@ -118,7 +126,9 @@ const openPGlite = (dataDir: string, fsync: boolean) =>
       try: async () => {
         const fresh = !existsSync(join(dataDir, "PG_VERSION"))
         const db = await PGlite.create(
-          fsync ? { fs: new DurableNodeFS(dataDir), startParams: durableStartParams() } : { dataDir },
+          fsync
+            ? { dataDir, fs: new DurableNodeFS(dataDir), startParams: durableStartParams() }
+            : { dataDir },
         )
         // initdb wrote the new cluster without flushing it; flush it once so a power loss cannot take it.
         if (fresh && fsync) fsyncTree(dataDir)

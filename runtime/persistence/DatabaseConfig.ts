@@ -48,7 +48,7 @@ export const databaseTarget = (url: string): DatabaseTarget => {
     const user = decodeURIComponent(parsed.username) || "postgres"
     const port = Number(parsed.port || portParam || 5432)
     return {
-      host: decodeURIComponent(parsed.hostname) || hostParam || "localhost",
+      host: decodeURIComponent(parsed.hostname).replace(/^\[(.*)\]$/, "$1") || hostParam || "localhost",
       port: Number.isFinite(port) ? port : 5432,
       database: decodeURIComponent(parsed.pathname.replace(/^\//, "")) || user,
       user,
@@ -83,19 +83,19 @@ const positiveInt = (name: string, fallback: number, description: string) =>
     Config.withDescription(description),
   )
 
-const databaseUrl = Config.redacted("DATABASE_URL").pipe(
-  Config.option,
+// Blank counts as unset (CI files often export DATABASE_URL=""). The check sits under `nested` so that
+// its error names the variable.
+const databaseUrl = Config.redacted().pipe(
   Config.mapOrFail((value) => {
-    const raw = Option.map(value, Redacted.value).pipe(
-      Option.map((url) => url.trim()),
-      Option.filter((url) => url !== ""),
-    )
-    if (Option.isNone(raw)) return Either.right(Option.none<Redacted.Redacted>())
-    return normaliseDatabaseUrl(raw.value).pipe(
-      Either.map((url) => Option.some(Redacted.make(url))),
+    const url = Redacted.value(value).trim()
+    if (url === "") return Either.right(Option.none<Redacted.Redacted>())
+    return normaliseDatabaseUrl(url).pipe(
+      Either.map((normalised) => Option.some(Redacted.make(normalised))),
       Either.mapLeft((message) => ConfigError.InvalidData([], message)),
     )
   }),
+  Config.nested("DATABASE_URL"),
+  Config.withDefault(Option.none<Redacted.Redacted>()),
   Config.withDescription(
     "PostgreSQL URL (postgres://, postgresql:// or postgresql+asyncpg://); unset or empty: embedded PGlite",
   ),

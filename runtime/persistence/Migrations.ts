@@ -9,7 +9,9 @@ import { MigrationFailed, rootMessage } from "./DatabaseError.js"
 /**
  * One step of a namespace's schema. `version` orders the steps (positive integers, unique within the
  * namespace; add new ones with higher versions, and never change one once released); `sql` is SQL text
- * (several statements allowed) or a program given the transaction's client.
+ * (several statements allowed) or a program given the transaction's client. It runs inside its
+ * namespace's transaction: no BEGIN/COMMIT of its own, nor what PostgreSQL refuses in a transaction
+ * (CREATE INDEX CONCURRENTLY, VACUUM).
  */
 export interface Migration {
   readonly version: number
@@ -44,9 +46,11 @@ const CREATE_TABLE = `
   )`
 
 /**
- * The runtime's own schema. `journal` records every message accepted (before it is acknowledged) and
- * its outcome once processed; `snapshots` holds each actor's latest persisted snapshot and the journal
- * position it includes. Plugins name their tables after themselves (`<plugin>_...`) to stay clear of these.
+ * The runtime's own schema, as SqlPersistence writes it. `journal` holds every message accepted for an
+ * address (before it is acknowledged) at its position `seq` in that address's stream, and its outcome
+ * once processed; `snapshots` holds each actor's latest persisted snapshot and the stream position it
+ * includes. The composite types shape the JSON that batches of rows arrive in (one statement per batch).
+ * Plugins name their tables after themselves (`<plugin>_...`) to stay clear of these.
  */
 export const runtimeMigrations: ReadonlyArray<Migration> = [
   {
@@ -54,21 +58,27 @@ export const runtimeMigrations: ReadonlyArray<Migration> = [
     name: "create journal",
     sql: `
       CREATE TABLE journal (
-        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-        seq bigserial NOT NULL UNIQUE,
+        id text PRIMARY KEY,
+        to_address text NOT NULL,
+        seq bigint NOT NULL,
+        sent_at double precision NOT NULL,
         at timestamptz NOT NULL DEFAULT now(),
         from_address text NOT NULL,
-        to_address text NOT NULL,
         type text NOT NULL,
         payload jsonb NOT NULL DEFAULT 'null'::jsonb,
         correlation_id text NOT NULL,
         causation_id text NULL,
         outcome text NULL,
-        processed_at timestamptz NULL
+        processed_at timestamptz NULL,
+        UNIQUE (to_address, seq)
       );
-      CREATE INDEX journal_to_address_seq ON journal (to_address, seq);
       CREATE INDEX journal_correlation_id ON journal (correlation_id);
-      CREATE INDEX journal_unprocessed ON journal (seq) WHERE processed_at IS NULL;
+      CREATE INDEX journal_unprocessed ON journal (to_address, seq) WHERE processed_at IS NULL;
+      CREATE TYPE journal_input AS (
+        id text, to_address text, seq bigint, sent_at double precision, from_address text, type text,
+        payload text, correlation_id text, causation_id text
+      );
+      CREATE TYPE journal_outcome AS (id text, outcome text);
     `,
   },
   {
@@ -78,11 +88,18 @@ export const runtimeMigrations: ReadonlyArray<Migration> = [
       CREATE TABLE snapshots (
         address text PRIMARY KEY,
         plugin text NOT NULL,
+        kind text NULL,
+        parent text NULL,
+        input jsonb NOT NULL DEFAULT 'null'::jsonb,
         seq bigint NOT NULL,
-        snapshot jsonb NOT NULL,
+        state jsonb NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now()
       );
       CREATE INDEX snapshots_plugin ON snapshots (plugin);
+      CREATE INDEX snapshots_parent ON snapshots (parent) WHERE parent IS NOT NULL;
+      CREATE TYPE snapshot_input AS (
+        address text, plugin text, kind text, parent text, input text, seq bigint, state text
+      );
     `,
   },
 ]
