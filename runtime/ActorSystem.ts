@@ -80,6 +80,11 @@ export interface ActorSystemOptions {
    * delivered, and snapshots are written in batches; without it, the system runs in memory only.
    */
   readonly persistence?: Persistence
+  /**
+   * Accept and queue messages but deliver none until `resume()`: start-up hosts every plugin first, so
+   * that messages replayed from the journal find every address they are sent to.
+   */
+  readonly startPaused?: boolean
   /** Platform services (Database, Cache, Llm, …) provided to plugins' Effect programs. */
   readonly services?: Context.Context<never>
 }
@@ -252,6 +257,7 @@ export class ActorSystem {
   private drainScheduled = false
   private idleWaiters: Array<() => void> = []
   private accepting = true
+  private paused: boolean
   private transitionWatchers = 0
   private readonly clock: Clock
   private readonly random: () => number
@@ -284,6 +290,7 @@ export class ActorSystem {
     this.throughput = options.throughput ?? 100
     this.services = options.services ?? Context.empty()
     this.persistence = options.persistence ?? null
+    this.paused = options.startPaused ?? false
     this.journal = this.persistence && new GroupCommit(this.persistence, this.clock, this.log)
   }
 
@@ -645,6 +652,16 @@ export class ActorSystem {
     return { drained, undelivered }
   }
 
+  /** Starts delivering (see `startPaused`). */
+  resume(): void {
+    if (!this.paused) return
+    this.paused = false
+    if (this.runHead < this.runQueue.length && !this.drainScheduled) {
+      this.drainScheduled = true
+      setImmediate(this.drain)
+    }
+  }
+
   get isAccepting(): boolean {
     return this.accepting
   }
@@ -655,7 +672,7 @@ export class ActorSystem {
     if (cell.scheduled) return
     cell.scheduled = true
     this.runQueue.push(cell)
-    if (!this.drainScheduled) {
+    if (!this.drainScheduled && !this.paused) {
       this.drainScheduled = true
       setImmediate(this.drain)
     }

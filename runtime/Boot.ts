@@ -1,13 +1,15 @@
-// Start-up in one place: load the plugins found on disk, decode each one's config from the environment,
-// host them in an actor system. Every plugin that cannot load or start is reported; the rest run.
+// Start-up in one place: host the loaded plugins, each with its config decoded from the environment,
+// recovering each from its snapshot and journal when the system has persistence. Every plugin that
+// cannot start is reported; the rest run.
 import { ActorSystem } from "./ActorSystem.js"
 import type { ActorSystemOptions } from "./ActorSystem.js"
-import { loadPlugins, pluginConfigVariable } from "./PluginLoader.js"
+import type { MigrationSet } from "./persistence/Migrations.js"
+import { pluginConfigVariable } from "./PluginLoader.js"
+import type { LoadReport, LoadedPlugin } from "./PluginLoader.js"
 import { PluginLoadError, describeCause } from "./RuntimeError.js"
 
 export interface BootOptions extends ActorSystemOptions {
-  readonly pluginRoots: ReadonlyArray<string>
-  readonly pluginLoadTimeoutMs?: number
+  readonly plugins: LoadReport
   readonly env?: Readonly<Record<string, string | undefined>>
 }
 
@@ -17,42 +19,50 @@ export interface BootReport {
   readonly errors: ReadonlyArray<PluginLoadError>
 }
 
+/** The plugins' own migrations, one namespace each. */
+export const migrationSetsOf = (loaded: ReadonlyArray<LoadedPlugin>): MigrationSet[] =>
+  loaded
+    .filter(({ plugin }) => (plugin.migrations ?? []).length > 0)
+    .map(({ plugin }) => ({ namespace: plugin.name, migrations: plugin.migrations ?? [] }))
+
+const configOf = (loaded: LoadedPlugin, env: Readonly<Record<string, string | undefined>>): unknown => {
+  const variable = pluginConfigVariable(loaded.plugin.name)
+  const raw = env[variable]
+  if (raw === undefined || raw === "") return {}
+  try {
+    return JSON.parse(raw)
+  } catch (error) {
+    throw new PluginLoadError({
+      code: "PLUGIN_BAD_CONFIG",
+      plugin: loaded.plugin.name,
+      path: loaded.path,
+      reason: `${variable} is not valid JSON: ${describeCause(error)}`,
+    })
+  }
+}
+
 export const boot = async (options: BootOptions): Promise<BootReport> => {
   const env = options.env ?? process.env
-  const system = new ActorSystem(options)
-  const report = await loadPlugins(options.pluginRoots, { timeoutMs: options.pluginLoadTimeoutMs })
-  const errors = [...report.errors]
+  const system = new ActorSystem({ ...options, startPaused: true })
+  const errors = [...options.plugins.errors]
   const started: string[] = []
-  for (const { plugin, path } of report.loaded) {
-    const variable = pluginConfigVariable(plugin.name)
+  for (const loaded of options.plugins.loaded) {
     try {
-      let config: unknown = {}
-      const raw = env[variable]
-      if (raw !== undefined && raw !== "")
-        try {
-          config = JSON.parse(raw)
-        } catch (error) {
-          throw new PluginLoadError({
-            code: "PLUGIN_BAD_CONFIG",
-            plugin: plugin.name,
-            path,
-            reason: `${variable} is not valid JSON: ${describeCause(error)}`,
-          })
-        }
-      system.host(plugin, { config, path })
-      started.push(plugin.name)
+      await system.recover(loaded.plugin, { config: configOf(loaded, env), path: loaded.path })
+      started.push(loaded.plugin.name)
     } catch (error) {
       errors.push(
         error instanceof PluginLoadError
           ? error
           : new PluginLoadError({
               code: "PLUGIN_START_FAILED",
-              plugin: plugin.name,
-              path,
+              plugin: loaded.plugin.name,
+              path: loaded.path,
               reason: describeCause(error),
             }),
       )
     }
   }
+  system.resume()
   return { system, started, errors }
 }

@@ -3,6 +3,7 @@
 import { Schema } from "effect"
 import type { AnyStateMachine } from "xstate"
 import type { Envelope } from "./Envelope.js"
+import type { Migration } from "./persistence/Migrations.js"
 import type { SupervisorStrategy } from "./Supervision.js"
 
 /** Payload schemas keyed by message type. Schemas must need no services to decode. */
@@ -35,6 +36,11 @@ export interface PluginManifest<Config = unknown> extends ActorDefinition {
   readonly config?: Schema.Schema<Config, any, never>
   /** Topics whose events are delivered to the root actor's mailbox (their types must be accepted). */
   readonly subscribes?: ReadonlyArray<string>
+  /**
+   * The plugin's own schema steps, run at start in the database under the plugin's name (versioned,
+   * each once, in a transaction). Name tables after the plugin (`<name>_…`).
+   */
+  readonly migrations?: ReadonlyArray<Migration>
   /** Kinds of child actor the root may spawn at `<name>/<child>`. */
   readonly children?: { readonly [kind: string]: ActorDefinition }
 }

@@ -9,7 +9,7 @@ export type {
   ShutdownReport,
   SystemStats,
 } from "./ActorSystem.js"
-export { boot } from "./Boot.js"
+export { boot, migrationSetsOf } from "./Boot.js"
 export type { BootOptions, BootReport } from "./Boot.js"
 export { discoverPluginDirs, loadPlugin, loadPlugins, pluginConfigVariable } from "./PluginLoader.js"
 export type { LoadedPlugin, LoadReport } from "./PluginLoader.js"
@@ -23,3 +23,6 @@ export type { Envelope, Message, SendContext } from "./Envelope.js"
 export type { TopicEvent, TopicListener } from "./Topics.js"
 export * from "./RuntimeError.js"
 export { RUNTIME_VERSION } from "./version.js"
+export type { CommitBatch, JournalEntry, Persistence, Recovered, SnapshotRecord } from "./Persistence.js"
+export { openStorage } from "./persistence/Storage.js"
+export type { Storage, StorageError } from "./persistence/Storage.js"

@@ -1,10 +1,14 @@
 // The process entry point (`npm start`): read config, load the plugins in plugins/ (and
-// LVLUP_PLUGIN_PATHS), host them, and stop gracefully on SIGTERM/SIGINT.
+// LVLUP_PLUGIN_PATHS), open and migrate the database, host the plugins (recovering their state), and
+// stop gracefully on SIGTERM/SIGINT.
 import { delimiter } from "node:path"
 import { fileURLToPath } from "node:url"
-import { boot } from "./Boot.js"
+import { boot, migrationSetsOf } from "./Boot.js"
 import { installModuleHooks } from "./internal/moduleHooks.js"
 import { makeLog } from "./Log.js"
+import { openStorage } from "./persistence/Storage.js"
+import { loadPlugins } from "./PluginLoader.js"
+import { describeCause } from "./RuntimeError.js"
 import { readRuntimeConfig } from "./RuntimeConfig.js"
 import { RUNTIME_VERSION } from "./version.js"
 
@@ -19,22 +23,45 @@ const log = makeLog({ level: config.logLevel, format: config.logFormat })
 installModuleHooks()
 const builtIn = fileURLToPath(new URL("../plugins", import.meta.url))
 const extra = config.pluginPaths.split(delimiter).filter((path) => path.trim() !== "")
-
-const { system, started, errors } = await boot({
-  pluginRoots: [builtIn, ...extra],
-  pluginLoadTimeoutMs: config.pluginLoadTimeoutMs,
-  mailboxCapacity: config.mailboxCapacity,
-  askTimeoutMs: config.askTimeoutMs,
-  log,
-})
-for (const error of errors)
+const plugins = await loadPlugins([builtIn, ...extra], { timeoutMs: config.pluginLoadTimeoutMs })
+for (const error of plugins.errors)
   log.error("plugin not loaded", {
     plugin: error.plugin,
     code: error.code,
     path: error.path,
     reason: error.reason,
   })
-log.info("Lvl_UP runtime up", { version: RUNTIME_VERSION, plugins: started, failedPlugins: errors.length })
+
+const storage = await openStorage(migrationSetsOf(plugins.loaded)).catch((error: unknown) => {
+  log.error("cannot open the database", { reason: describeCause(error) })
+  process.exit(1)
+})
+log.info("database ready", {
+  mode: storage.database.mode,
+  target: storage.database.target,
+  durability: storage.database.durability,
+  migrated: storage.migrated.map((m) => `${m.namespace}/${m.version} ${m.name}`),
+})
+
+const { system, started, errors } = await boot({
+  plugins: { loaded: plugins.loaded, errors: [] },
+  persistence: storage.persistence,
+  mailboxCapacity: config.mailboxCapacity,
+  askTimeoutMs: config.askTimeoutMs,
+  log,
+})
+for (const error of errors)
+  log.error("plugin not started", {
+    plugin: error.plugin,
+    code: error.code,
+    path: error.path,
+    reason: error.reason,
+  })
+log.info("Lvl_UP runtime up", {
+  version: RUNTIME_VERSION,
+  plugins: started,
+  failedPlugins: plugins.errors.length + errors.length,
+})
 
 // Nothing else holds the event loop open until the gateway exists; this keeps the process serving.
 const keepAlive = setInterval(() => {}, 1 << 30)
@@ -49,11 +76,13 @@ const stop = (signal: string) => {
     process.exit(1)
   }, config.shutdownTimeoutMs + 4000)
   hardStop.unref()
-  void system.shutdown({ timeoutMs: config.shutdownTimeoutMs }).then((report) => {
+  void (async () => {
+    const report = await system.shutdown({ timeoutMs: config.shutdownTimeoutMs })
+    await storage.close()
     log.info("stopped", { drained: report.drained, undelivered: report.undelivered })
     clearInterval(keepAlive)
     process.exit(0)
-  })
+  })()
 }
 process.once("SIGTERM", () => stop("SIGTERM"))
 process.once("SIGINT", () => stop("SIGINT"))

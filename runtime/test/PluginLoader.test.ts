@@ -107,7 +107,7 @@ describe("plugin discovery and loading", () => {
 
   it("boots the loadable plugins with their config from the environment and reports bad config", async () => {
     const { system, started, errors } = await boot({
-      pluginRoots: [root],
+      plugins: await loadPlugins([root]),
       env: {
         [pluginConfigVariable("js-agent")]: JSON.stringify({ greeting: 42 }),
         [pluginConfigVariable("ts-agent")]: JSON.stringify({ greeting: "hello" }),

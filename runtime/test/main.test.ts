@@ -46,7 +46,15 @@ describe("npm start", () => {
   it("hosts the built-in and third-party plugins, reports a broken one, and exits 0 on SIGTERM", async () => {
     const child = spawn(join(projectRoot, "node_modules/.bin/tsx"), ["runtime/main.ts"], {
       cwd: projectRoot,
-      env: { ...process.env, LVLUP_PLUGIN_PATHS: extra, LOG_FORMAT: "json", LOG_LEVEL: "info" },
+      // The embedded database in a folder of its own (not CI's shared PostgreSQL).
+      env: {
+        ...process.env,
+        DATABASE_URL: "",
+        LVLUP_DATA_DIR: join(extra, ".lvlup"),
+        LVLUP_PLUGIN_PATHS: extra,
+        LOG_FORMAT: "json",
+        LOG_LEVEL: "info",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     })
     const lines: Array<Record<string, unknown>> = []
@@ -88,6 +96,7 @@ describe("npm start", () => {
         code: "PLUGIN_BAD_MANIFEST",
       }),
     )
+    expect(lines).toContainEqual(expect.objectContaining({ message: "database ready", mode: "embedded" }))
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
     child.kill("SIGTERM")
     expect(await exited).toBe(0)
