@@ -21,6 +21,17 @@ export const RuntimeConfig = Config.all({
     25_000,
     "how long SIGTERM waits for mailboxes to drain",
   ),
+  journalRetentionDays: positiveInt(
+    "LVLUP_JOURNAL_RETENTION_DAYS",
+    30,
+    "processed journal entries older than this are pruned (the seed's LOG_RETENTION is 30 days)",
+  ),
+  journalKeepPerActor: positiveInt(
+    "LVLUP_JOURNAL_KEEP_PER_ACTOR",
+    10_000,
+    "at most this many processed journal entries are kept per actor",
+  ),
+  pruneIntervalSeconds: positiveInt("LVLUP_PRUNE_INTERVAL", 3600, "seconds between two journal prunings"),
   pluginLoadTimeoutMs: positiveInt(
     "LVLUP_PLUGIN_LOAD_TIMEOUT_MS",
     10_000,
