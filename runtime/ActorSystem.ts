@@ -741,11 +741,13 @@ export class ActorSystem {
     }
   }
 
-  /** Journals what became of a message; a processed one also advances the actor's snapshot. */
+  /**
+   * Journals what became of a message. A processed one only advances the actor's snapshot: the journal
+   * reads it as processed because the snapshot covers its position, which spares a write per message.
+   */
   private recordOutcome(cell: ActorCell, envelope: Delivery, outcome: string): void {
     const journal = this.journal!
-    journal.processed({ id: envelope.id, outcome })
-    if (outcome !== "processed") return
+    if (outcome !== "processed") return journal.processed({ id: envelope.id, outcome })
     if (envelope.seq > cell.processedSeq) cell.processedSeq = envelope.seq
     journal.touch(cell.address, () => this.snapshotRecord(cell))
   }

@@ -113,7 +113,9 @@ export class GroupCommit {
     this.open = emptyBatch()
     this.running = this.write(batch).finally(() => {
       this.running = null
-      if (!this.isEmpty(this.open)) this.schedule()
+      // Messages waiting for their journal write go at once; the rest can wait for this turn's work.
+      if (this.open.appended.length > 0) this.start()
+      else if (!this.isEmpty(this.open)) this.schedule()
     })
   }
 

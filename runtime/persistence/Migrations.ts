@@ -46,11 +46,12 @@ const CREATE_TABLE = `
   )`
 
 /**
- * The runtime's own schema, as SqlPersistence writes it. `journal` holds every message accepted for an
- * address (before it is acknowledged) at its position `seq` in that address's stream, and its outcome
- * once processed; `snapshots` holds each actor's latest persisted snapshot and the stream position it
- * includes. The composite types shape the JSON that batches of rows arrive in (one statement per batch).
- * Plugins name their tables after themselves (`<plugin>_...`) to stay clear of these.
+ * The runtime's own schema, as SqlPersistence and the scheduler write it. `journal` holds every message
+ * accepted for an address (before it is acknowledged) at its position `seq` in that address's stream,
+ * and its outcome once processed; `snapshots` holds each actor's latest persisted snapshot and the
+ * stream position it includes; `schedules` holds each declared schedule's next run. The composite types
+ * shape the JSON that batches of rows arrive in (one statement per batch). Plugins name their tables
+ * after themselves (`<plugin>_...`) to stay clear of these.
  */
 export const runtimeMigrations: ReadonlyArray<Migration> = [
   {
@@ -73,7 +74,6 @@ export const runtimeMigrations: ReadonlyArray<Migration> = [
         UNIQUE (to_address, seq)
       );
       CREATE INDEX journal_correlation_id ON journal (correlation_id);
-      CREATE INDEX journal_unprocessed ON journal (to_address, seq) WHERE processed_at IS NULL;
       CREATE TYPE journal_input AS (
         id text, to_address text, seq bigint, sent_at double precision, from_address text, type text,
         payload text, correlation_id text, causation_id text
@@ -100,6 +100,27 @@ export const runtimeMigrations: ReadonlyArray<Migration> = [
       CREATE TYPE snapshot_input AS (
         address text, plugin text, kind text, parent text, input text, seq bigint, state text
       );
+    `,
+  },
+  {
+    // One row per declared schedule (runtime/Scheduler.ts): `spec` is its timing as text (a change
+    // recomputes `next_run_at`); `last_run_at` and `last_message_id` name the last run sent (its journal
+    // row), `last_error` why the last due run could not be sent.
+    version: 3,
+    name: "create schedules",
+    sql: `
+      CREATE TABLE schedules (
+        plugin text NOT NULL,
+        name text NOT NULL,
+        spec text NOT NULL,
+        next_run_at timestamptz NOT NULL,
+        last_run_at timestamptz NULL,
+        last_message_id text NULL,
+        last_error text NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (plugin, name)
+      );
+      CREATE INDEX schedules_next_run_at ON schedules (next_run_at);
     `,
   },
 ]

@@ -1,6 +1,6 @@
-// Keeps the journal from growing without bound: processed messages older than the retention age, or
+// Keeps the journal from growing without bound: settled messages older than the retention age, or
 // beyond the newest N of their address, are deleted — never one that recovery could still need (not
-// processed yet, or after its actor's snapshot). Snapshots need no pruning: one row per live address.
+// yet covered by its actor's snapshot). Snapshots need no pruning: one row per live address.
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 
@@ -16,14 +16,19 @@ export const pruneJournal = (policy: RetentionPolicy) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const cutoff = new Date(Date.now() - policy.maxAgeMs)
+    // A message is settled when it has an outcome (crashed, refused, dead letter, or processed by a child
+    // that is gone) or its actor's snapshot covers it (processed). Anything else may still be replayed.
     const deleted = yield* sql<{ readonly id: string }>`
       DELETE FROM journal AS j
-      WHERE j.processed_at IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM snapshots AS s WHERE s.address = j.to_address AND j.seq > s.seq)
-        AND (
-          j.at < ${cutoff}
-          OR j.seq <= (SELECT max(k.seq) FROM journal AS k WHERE k.to_address = j.to_address) - ${policy.keepPerAddress}
-        )
+      WHERE j.id IN (
+        SELECT k.id FROM journal AS k
+        LEFT JOIN snapshots AS s ON s.address = k.to_address
+        WHERE (k.outcome IS NOT NULL OR s.seq >= k.seq)
+          AND (
+            k.at < ${cutoff}
+            OR k.seq <= (SELECT max(m.seq) FROM journal AS m WHERE m.to_address = k.to_address) - ${policy.keepPerAddress}
+          )
+      )
       RETURNING j.id`
     return deleted.length
   })
