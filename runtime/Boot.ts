@@ -1,22 +1,36 @@
 // Start-up in one place: host the loaded plugins, each with its config decoded from the environment,
-// recovering each from its snapshot and journal when the system has persistence. Every plugin that
-// cannot start is reported; the rest run.
+// recovering each from its snapshot and journal when the system has persistence, then start the
+// scheduler on the started plugins' schedules when there is storage. Every plugin that cannot start is
+// reported; the rest run. A schedule's interval variable with a wrong value stops the whole start.
 import { ActorSystem } from "./ActorSystem.js"
 import type { ActorSystemOptions } from "./ActorSystem.js"
 import type { MigrationSet } from "./persistence/Migrations.js"
+import type { Persistence } from "./Persistence.js"
 import { pluginConfigVariable } from "./PluginLoader.js"
 import type { LoadReport, LoadedPlugin } from "./PluginLoader.js"
 import { PluginLoadError, describeCause } from "./RuntimeError.js"
+import { resolveSchedules } from "./Schedule.js"
+import { Scheduler } from "./Scheduler.js"
+import type { ScheduleStore, SchedulerOptions } from "./Scheduler.js"
 
 export interface BootOptions extends ActorSystemOptions {
   readonly plugins: LoadReport
   readonly env?: Readonly<Record<string, string | undefined>>
+  /**
+   * The opened storage (a `Storage`): the system's persistence (unless `persistence` is given) and the
+   * table the scheduler keeps the plugins' schedules in. Without it, schedules do not run.
+   */
+  readonly storage?: ScheduleStore & { readonly persistence: Persistence }
+  /** Timing of the scheduler (its clock and log are the system's). */
+  readonly scheduler?: Omit<SchedulerOptions, "clock" | "log" | "plugins">
 }
 
 export interface BootReport {
   readonly system: ActorSystem
   readonly started: ReadonlyArray<string>
   readonly errors: ReadonlyArray<PluginLoadError>
+  /** Firing the started plugins' schedules; stop it before the system shuts down. Null without storage. */
+  readonly scheduler: Scheduler | null
 }
 
 /** The plugins' own migrations, one namespace each. */
@@ -41,9 +55,20 @@ const configOf = (loaded: LoadedPlugin, env: Readonly<Record<string, string | un
   }
 }
 
+/**
+ * Hosts the plugins and starts the scheduler. Throws `InvalidScheduleVariable` (before hosting anything)
+ * when an environment variable overriding a schedule's interval holds a wrong value.
+ */
 export const boot = async (options: BootOptions): Promise<BootReport> => {
   const env = options.env ?? process.env
-  const system = new ActorSystem({ ...options, startPaused: true })
+  const schedules = new Map(
+    options.plugins.loaded.map(({ plugin }) => [plugin.name, resolveSchedules(plugin, env)]),
+  )
+  const system = new ActorSystem({
+    ...options,
+    persistence: options.persistence ?? options.storage?.persistence,
+    startPaused: true,
+  })
   const errors = [...options.plugins.errors]
   const started: string[] = []
   for (const loaded of options.plugins.loaded) {
@@ -64,5 +89,25 @@ export const boot = async (options: BootOptions): Promise<BootReport> => {
     }
   }
   system.resume()
-  return { system, started, errors }
+  let scheduler: Scheduler | null = null
+  if (options.storage !== undefined) {
+    scheduler = new Scheduler(
+      system,
+      options.storage,
+      started.flatMap((name) => schedules.get(name) ?? []),
+      {
+        ...options.scheduler,
+        ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.log ? { log: options.log } : {}),
+        plugins: started,
+      },
+    )
+    try {
+      await scheduler.start()
+    } catch (error) {
+      await system.shutdown({ timeoutMs: 1000 })
+      throw error
+    }
+  }
+  return { system, started, errors, scheduler }
 }

@@ -4,6 +4,8 @@ import { Schema } from "effect"
 import type { AnyStateMachine } from "xstate"
 import type { Envelope } from "./Envelope.js"
 import type { Migration } from "./persistence/Migrations.js"
+import { scheduleProblems } from "./Schedule.js"
+import type { MissedRunPolicy } from "./Schedule.js"
 import type { SupervisorStrategy } from "./Supervision.js"
 
 /** Payload schemas keyed by message type. Schemas must need no services to decode. */
@@ -24,6 +26,38 @@ export interface ActorDefinition {
   readonly persistence?: "durable" | "transient"
 }
 
+interface ScheduleBase {
+  /** Unique within the plugin (lower-case, digits, dashes); the row's key with the plugin's name. */
+  readonly name: string
+  /**
+   * Sent to the plugin's root actor at every run, from `scheduler`: a type the root accepts, with a
+   * payload its schema takes as it is (checked when the plugin loads).
+   */
+  readonly message: { readonly type: string; readonly payload?: unknown }
+  /**
+   * What a start does about runs that fell due while the process was down (or the database away):
+   * `run-once` sends one run for all of them, `skip` sends none. Never one run per missed tick.
+   */
+  readonly missed: MissedRunPolicy
+}
+
+/** Runs every `seconds`; `variable` names an environment variable that overrides it (whole seconds). */
+export interface IntervalSchedule extends ScheduleBase {
+  readonly every: { readonly seconds: number; readonly variable?: string }
+  readonly cron?: undefined
+  readonly timezone?: undefined
+}
+
+/** Runs at the ticks of a cron expression (5 fields, or 6 with seconds), in `timezone` (default UTC). */
+export interface CronSchedule extends ScheduleBase {
+  readonly cron: string
+  readonly timezone?: string
+  readonly every?: undefined
+}
+
+/** A durable schedule: its runs are kept in the database, so a restart neither loses nor doubles one. */
+export type ScheduleDeclaration = IntervalSchedule | CronSchedule
+
 export interface PluginManifest<Config = unknown> extends ActorDefinition {
   /** Address of the plugin's root actor and prefix of its children's: lower-case, digits, dashes. */
   readonly name: string
@@ -43,6 +77,8 @@ export interface PluginManifest<Config = unknown> extends ActorDefinition {
   readonly migrations?: ReadonlyArray<Migration>
   /** Kinds of child actor the root may spawn at `<name>/<child>`. */
   readonly children?: { readonly [kind: string]: ActorDefinition }
+  /** Messages the runtime sends the root actor on a schedule (intervals or cron), durably. */
+  readonly schedules?: ReadonlyArray<ScheduleDeclaration>
 }
 
 /**
@@ -110,6 +146,7 @@ export const manifestProblems = (value: Plugin): string[] => {
     if (!NAME_PATTERN.test(kind)) problems.push(`child kind "${kind}" must match ${String(NAME_PATTERN)}`)
     checkDefinition(child, `children.${kind}.`)
   }
+  problems.push(...scheduleProblems(value))
   return problems
 }
 

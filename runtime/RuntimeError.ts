@@ -112,6 +112,25 @@ export class PluginLoadError extends Schema.TaggedError<PluginLoadError>()("Plug
   }
 }
 
+/** An environment variable that overrides a schedule's interval holds a wrong value: the start stops. */
+export class InvalidScheduleVariable extends Schema.TaggedError<InvalidScheduleVariable>()(
+  "InvalidScheduleVariable",
+  {
+    variable: Schema.String,
+    value: Schema.String,
+    plugin: Schema.String,
+    schedule: Schema.String,
+    reason: Schema.String,
+  },
+) {
+  override get message() {
+    return (
+      `${this.variable}=${JSON.stringify(this.value)} is not a valid interval for schedule ` +
+      `"${this.plugin}/${this.schedule}": ${this.reason}`
+    )
+  }
+}
+
 export type DeliveryError = UnknownAddress | MailboxFull | InvalidMessage | ActorUnavailable | ShuttingDown
 export type AskError = DeliveryError | AskTimeout | ActorCrashed | ReplyError
 

@@ -1,6 +1,6 @@
 // The process entry point (`npm start`): read config, load the plugins in plugins/ (and
-// LVLUP_PLUGIN_PATHS), open and migrate the database, host the plugins (recovering their state), and
-// stop gracefully on SIGTERM/SIGINT.
+// LVLUP_PLUGIN_PATHS), open and migrate the database, host the plugins (recovering their state), fire
+// their schedules, and stop gracefully on SIGTERM/SIGINT.
 import { delimiter } from "node:path"
 import { fileURLToPath } from "node:url"
 import { boot, migrationSetsOf } from "./Boot.js"
@@ -43,12 +43,19 @@ log.info("database ready", {
   migrated: storage.migrated.map((m) => `${m.namespace}/${m.version} ${m.name}`),
 })
 
-const { system, started, errors } = await boot({
+const { system, started, errors, scheduler } = await boot({
   plugins: { loaded: plugins.loaded, errors: [] },
-  persistence: storage.persistence,
+  storage,
   mailboxCapacity: config.mailboxCapacity,
   askTimeoutMs: config.askTimeoutMs,
   log,
+}).catch(async (error: unknown) => {
+  // A schedule's interval variable with a wrong value (InvalidScheduleVariable names it), or the
+  // database refusing the schedules' declarations: nothing is served.
+  const invalid = (error as { _tag?: unknown })._tag === "InvalidScheduleVariable"
+  log.error(invalid ? "invalid configuration" : "cannot start", { reason: describeCause(error) })
+  await storage.close()
+  process.exit(invalid ? 2 : 1)
 })
 for (const error of errors)
   log.error("plugin not started", {
@@ -77,6 +84,8 @@ const stop = (signal: string) => {
   }, config.shutdownTimeoutMs + 4000)
   hardStop.unref()
   void (async () => {
+    // No run is sent into a stopping system; one not sent yet stays due in the table for the next start.
+    await scheduler?.stop()
     const report = await system.shutdown({ timeoutMs: config.shutdownTimeoutMs })
     await storage.close()
     log.info("stopped", { drained: report.drained, undelivered: report.undelivered })

@@ -4,11 +4,15 @@ export { childMessages, definePlugin } from "../Plugin.js"
 export type {
   ActorDefinition,
   ActorInput,
+  CronSchedule,
+  IntervalSchedule,
   MessageEvents,
   MessageSchemas,
   Plugin,
   PluginManifest,
+  ScheduleDeclaration,
 } from "../Plugin.js"
+export type { MissedRunPolicy } from "../Schedule.js"
 export { publish, reply, replyError, spawnChild, stopChild, tell } from "../Actions.js"
 export type { ReplyFailure, RuntimeEmitted } from "../Actions.js"
 export { fromEffect } from "../Effects.js"

@@ -97,9 +97,37 @@ describe("npm start", () => {
       }),
     )
     expect(lines).toContainEqual(expect.objectContaining({ message: "database ready", mode: "embedded" }))
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        message: "schedules ready",
+        schedules: expect.arrayContaining(["guardian/scan every 900s run-once"]) as unknown,
+      }),
+    )
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
     child.kill("SIGTERM")
     expect(await exited).toBe(0)
     expect(lines.map((l) => l.message)).toContain("stopped")
+  })
+
+  it("refuses to start, naming the variable, when a schedule's interval variable is wrong", async () => {
+    const child = spawn(join(projectRoot, "node_modules/.bin/tsx"), ["runtime/main.ts"], {
+      cwd: projectRoot,
+      env: {
+        ...process.env,
+        DATABASE_URL: "",
+        LVLUP_DATA_DIR: join(extra, ".lvlup-bad-interval"),
+        GUARDIAN_SCAN_INTERVAL: "15 minutes",
+        LOG_FORMAT: "json",
+      },
+      stdio: ["ignore", "ignore", "pipe"],
+    })
+    let stderr = ""
+    child.stderr.on("data", (chunk: Buffer) => void (stderr += chunk.toString()))
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve))
+    expect(code).toBe(2)
+    expect(stderr).toContain(
+      'GUARDIAN_SCAN_INTERVAL=\\"15 minutes\\" is not a valid interval for schedule \\"guardian/scan\\"',
+    )
+    expect(stderr).not.toContain("Lvl_UP runtime up")
   })
 })

@@ -15,5 +15,16 @@ export default definePlugin({
   accepts,
   emits,
   config: ConquestConfig,
+  // The seed's CONQUEST_ANALYSIS_INTERVAL: a benchmark of the workspace. No workspace is configured yet:
+  // "default" stands for the configured (or demo) repository, whichever the agents' work resolves it
+  // to. An analysis missed while the process was down is run once at start.
+  schedules: [
+    {
+      name: "analysis",
+      every: { seconds: 1200, variable: "CONQUEST_ANALYSIS_INTERVAL" },
+      message: { type: "conquest.benchmark.request", payload: { workspace: "default" } },
+      missed: "run-once",
+    },
+  ],
   supervision: supervision.withLimit(5, "1 minute"),
 })

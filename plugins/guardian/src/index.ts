@@ -15,5 +15,16 @@ export default definePlugin({
   accepts,
   emits,
   config: GuardianConfig,
+  // The seed's GUARDIAN_SCAN_INTERVAL. No workspace is configured yet: "default" stands for the
+  // configured (or demo) repository, whichever the agents' work resolves it to. A scan missed while the
+  // process was down is still worth one scan at start: the code may have changed meanwhile.
+  schedules: [
+    {
+      name: "scan",
+      every: { seconds: 900, variable: "GUARDIAN_SCAN_INTERVAL" },
+      message: { type: "guardian.scan.request", payload: { workspace: "default" } },
+      missed: "run-once",
+    },
+  ],
   supervision: supervision.withLimit(5, "1 minute"),
 })

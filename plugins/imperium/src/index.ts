@@ -15,5 +15,15 @@ export default definePlugin({
   accepts,
   emits,
   config: ImperiumConfig,
+  // The seed's IMPERIUM_LEARNING_INTERVAL. A cycle missed while the process was down is run once at
+  // start: the agents' work since the last cycle is still waiting to be learned from.
+  schedules: [
+    {
+      name: "learning",
+      every: { seconds: 1800, variable: "IMPERIUM_LEARNING_INTERVAL" },
+      message: { type: "imperium.cycle.start", payload: { trigger: "schedule" } },
+      missed: "run-once",
+    },
+  ],
   supervision: supervision.withLimit(5, "1 minute"),
 })

@@ -16,5 +16,19 @@ export default definePlugin({
   accepts,
   emits,
   config: SandboxConfig,
+  // The seed's SANDBOX_EXPERIMENT_INTERVAL. There is no experiment message yet (issue #6 builds runs):
+  // the schedule sends a run request with an empty program, to be replaced by the experiment it starts.
+  // Experiments missed while the process was down are skipped: one now would not stand for them.
+  schedules: [
+    {
+      name: "experiment",
+      every: { seconds: 2700, variable: "SANDBOX_EXPERIMENT_INTERVAL" },
+      message: {
+        type: "sandbox.run.request",
+        payload: { language: "javascript", source: "// scheduled sandbox experiment" },
+      },
+      missed: "skip",
+    },
+  ],
   supervision: supervision.withLimit(3, "5 minutes"),
 })

@@ -27,7 +27,11 @@ for (const backend of backends) {
         Effect.gen(function* () {
           expect(yield* Migrations.applied()).toEqual([])
           yield* Layer.build(Migrations.layer())
-          expect(yield* versions("runtime")).toEqual(["1 create journal", "2 create snapshots"])
+          expect(yield* versions("runtime")).toEqual([
+            "1 create journal",
+            "2 create snapshots",
+            "3 create schedules",
+          ])
 
           // The schema takes what the actor system's SQL persistence writes, and gives it back.
           const envelope = (id: string, seq: number) => ({
@@ -93,7 +97,7 @@ for (const backend of backends) {
           expect(
             yield* Migrations.run([{ namespace: "runtime", migrations: Migrations.runtimeMigrations }]),
           ).toEqual([])
-          expect(yield* versions("runtime")).toHaveLength(2)
+          expect(yield* versions("runtime")).toHaveLength(3)
         }).pipe(Effect.scoped),
       )
 
