@@ -9,7 +9,7 @@ import type { RuntimeEmitted } from "./Actions.js"
 import { systemClock } from "./Clock.js"
 import type { Clock, Timer } from "./Clock.js"
 import { registerEffectHost } from "./Effects.js"
-import { EXTERNAL, newMessageId } from "./Envelope.js"
+import { EXTERNAL, messageIdOf, newMessageId, reserveMessageId } from "./Envelope.js"
 import type { Envelope, Message, MessageEvent, SendContext } from "./Envelope.js"
 import { silentLog } from "./Log.js"
 import type { Log } from "./Log.js"
@@ -143,20 +143,36 @@ const compileValidator = (schema: Schema.Schema.AnyNoContext): Validator => {
  */
 class Delivery implements Envelope, MessageEvent {
   constructor(
-    readonly id: string,
+    /** The id, or the number reserved for it: most in-memory messages never need the string. */
+    private idOrReserved: string | number,
     readonly type: string,
     readonly payload: unknown,
     readonly from: string,
     readonly to: string,
-    readonly correlationId: string,
+    /** null: the message starts its own exchange (its correlation id is its id). */
+    private readonly correlation: string | null,
     readonly causationId: string | null,
     readonly sentAt: number,
     /** Position in the receiver's stream (journaled actors), 0 otherwise. */
     readonly seq: number,
   ) {}
 
+  get id(): string {
+    if (typeof this.idOrReserved === "number") this.idOrReserved = messageIdOf(this.idOrReserved)
+    return this.idOrReserved
+  }
+
+  get correlationId(): string {
+    return this.correlation ?? this.id
+  }
+
   get envelope(): Envelope {
     return this
+  }
+
+  toJSON(): Envelope {
+    const { id, type, payload, from, to, correlationId, causationId, sentAt } = this
+    return { id, type, payload, from, to, correlationId, causationId, sentAt }
   }
 }
 
@@ -441,14 +457,13 @@ export class ActorSystem {
       throw new InvalidMessage({ address: to, messageType: message.type, reason: formatIssue(decoded.left) })
     if (cell.mailbox.size + cell.reserved >= cell.mailbox.capacity)
       throw new MailboxFull({ address: to, capacity: cell.mailbox.capacity })
-    const id = newMessageId()
     const envelope = new Delivery(
-      id,
+      reserveMessageId(),
       message.type,
       decoded.right,
       from,
       to,
-      context.correlationId ?? id,
+      context.correlationId ?? null,
       context.causationId ?? null,
       this.clock.now(),
       cell.durable ? ++cell.lastSeq : 0,

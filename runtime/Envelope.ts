@@ -30,6 +30,11 @@ const idPrefix = `${Date.now().toString(36)}${randomBytes(5).toString("hex")}.`
 let idCounter = 0
 export const newMessageId = (): string => idPrefix + (idCounter++).toString(36)
 
+/** A number reserved for a message id, turned into the id only when someone reads it. */
+export const reserveMessageId = (): number => idCounter++
+
+export const messageIdOf = (reserved: number): string => idPrefix + reserved.toString(36)
+
 /** The event an actor's machine receives for a delivered message. */
 export interface MessageEvent<T extends string = string, P = unknown> {
   readonly type: T

@@ -21,6 +21,17 @@ describe("ActorSystem messaging", () => {
     const envelope = system.tell("counter", { type: "inc", payload: { by: 2 } })
     expect(envelope).toMatchObject({ to: "counter", from: "external", type: "inc", payload: { by: 2 } })
     expect(envelope.correlationId).toBe(envelope.id)
+    // Plain data: what is journaled or sent across machines has every field.
+    expect(JSON.parse(JSON.stringify(envelope))).toEqual({
+      id: envelope.id,
+      type: "inc",
+      payload: { by: 2 },
+      from: "external",
+      to: "counter",
+      correlationId: envelope.id,
+      causationId: null,
+      sentAt: envelope.sentAt,
+    })
     system.tell("counter", { type: "inc" }) // schema default: by = 1
     await expect(system.ask("counter", { type: "get" })).resolves.toEqual({ count: 3 })
     expect(system.actor("counter")).toMatchObject({ status: "running", processed: 3, mailboxDepth: 0 })
