@@ -2,10 +2,13 @@
 // LVLUP_PLUGIN_PATHS), open and migrate the database, host the plugins (recovering their state), fire
 // their schedules, and stop gracefully on SIGTERM/SIGINT.
 import { delimiter } from "node:path"
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
 import { fileURLToPath } from "node:url"
 import { boot, migrationSetsOf } from "./Boot.js"
 import { installModuleHooks } from "./internal/moduleHooks.js"
 import { makeLog } from "./Log.js"
+import { pruneJournal } from "./persistence/Retention.js"
 import { openStorage } from "./persistence/Storage.js"
 import { loadPlugins } from "./PluginLoader.js"
 import { describeCause } from "./RuntimeError.js"
@@ -70,8 +73,21 @@ log.info("Lvl_UP runtime up", {
   failedPlugins: plugins.errors.length + errors.length,
 })
 
-// Nothing else holds the event loop open until the gateway exists; this keeps the process serving.
-const keepAlive = setInterval(() => {}, 1 << 30)
+// Journal retention runs on a timer (each process prunes; doing it twice is harmless). The timer also
+// holds the event loop open until the gateway exists.
+const retention = {
+  maxAgeMs: config.journalRetentionDays * 86_400_000,
+  keepPerAddress: config.journalKeepPerActor,
+}
+const prune = () =>
+  void Effect.runPromise(
+    pruneJournal(retention).pipe(Effect.provideService(SqlClient.SqlClient, storage.sql)),
+  ).then(
+    (deleted) => deleted > 0 && log.info("journal pruned", { deleted }),
+    (error: unknown) => log.warn("journal pruning failed", { reason: describeCause(error) }),
+  )
+const pruning = setInterval(prune, Math.min(config.pruneIntervalSeconds * 1000, 2 ** 31 - 1))
+prune()
 
 let stopping = false
 const stop = (signal: string) => {
@@ -89,7 +105,7 @@ const stop = (signal: string) => {
     const report = await system.shutdown({ timeoutMs: config.shutdownTimeoutMs })
     await storage.close()
     log.info("stopped", { drained: report.drained, undelivered: report.undelivered })
-    clearInterval(keepAlive)
+    clearInterval(pruning)
     process.exit(0)
   })()
 }
