@@ -81,6 +81,8 @@ export const commitBatch = (batch: CommitBatch) =>
         INSERT INTO journal (id, to_address, seq, sent_at, from_address, type, payload, correlation_id, causation_id)
         SELECT id, to_address, seq, sent_at, from_address, type, payload::jsonb, correlation_id, causation_id
         FROM json_populate_recordset(null::journal_input, ${json(appendRows(batch))}::json)
+        -- A batch retried after a lost reply may already be committed: writing it again is a no-op.
+        ON CONFLICT (id) DO NOTHING
         RETURNING 1
       ), outcomes AS (
         UPDATE journal SET outcome = p.outcome, processed_at = now()
