@@ -66,7 +66,7 @@ export const runtimeMigrations: ReadonlyArray<Migration> = [
         at timestamptz NOT NULL DEFAULT now(),
         from_address text NOT NULL,
         type text NOT NULL,
-        payload jsonb NOT NULL DEFAULT 'null'::jsonb,
+        payload jsonb NULL,
         correlation_id text NOT NULL,
         causation_id text NULL,
         outcome text NULL,
@@ -90,7 +90,7 @@ export const runtimeMigrations: ReadonlyArray<Migration> = [
         plugin text NOT NULL,
         kind text NULL,
         parent text NULL,
-        input jsonb NOT NULL DEFAULT 'null'::jsonb,
+        input jsonb NULL,
         seq bigint NOT NULL,
         state jsonb NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now()

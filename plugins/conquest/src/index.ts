@@ -1,6 +1,5 @@
 // The conquest plugin's manifest: performance benchmarks, statistics over them, and KPIs.
 import { definePlugin, Supervision } from "lvlup/sdk"
-import { ConquestConfig } from "./config.js"
 import { machine } from "./machine.js"
 import { accepts, emits } from "./messages.js"
 
@@ -14,7 +13,7 @@ export default definePlugin({
   machine,
   accepts,
   emits,
-  config: ConquestConfig,
+  // No config: the scheduler reads the interval from CONQUEST_ANALYSIS_INTERVAL, in seconds.
   // The seed's CONQUEST_ANALYSIS_INTERVAL: a benchmark of the workspace. No workspace is configured yet:
   // "default" stands for the configured (or demo) repository, whichever the agents' work resolves it
   // to. An analysis missed while the process was down is run once at start.

@@ -3,12 +3,10 @@
 // actor returns to idle, so the state names are the ones the API and console will keep showing.
 import { assign, notImplemented, publish, reply, replyError, setup } from "lvlup/sdk"
 import type { ActorInput, MessageEvents } from "lvlup/sdk"
-import type { ConquestConfig } from "./config.js"
 import type { accepts } from "./messages.js"
 
 interface Context {
   readonly plugin: string
-  readonly config: ConquestConfig
   /** Messages handled since the actor started (kept across restarts from a snapshot). */
   readonly handled: number
   /** Runtime time of the message that last moved the actor to another state; null until one does. */
@@ -38,7 +36,7 @@ export const machine = setup({
   types: {
     context: {} as Context,
     events: {} as Events,
-    input: {} as ActorInput<ConquestConfig>,
+    input: {} as ActorInput,
   },
   actions: {
     count: assign({ handled: ({ context }) => context.handled + 1 }),
@@ -46,14 +44,13 @@ export const machine = setup({
     answerStatus: reply(({ context, self }) => ({
       plugin: context.plugin,
       state: self.getSnapshot().value,
-      config: context.config,
       handled: context.handled,
       ...(context.since === null ? {} : { since: context.since }),
     })),
   },
 }).createMachine({
   id: "conquest",
-  context: ({ input }) => ({ plugin: input.plugin, config: input.config, handled: 0, since: null }),
+  context: ({ input }) => ({ plugin: input.plugin, handled: 0, since: null }),
   initial: "idle",
   on: { status: { actions: ["count", "answerStatus"] } },
   states: {

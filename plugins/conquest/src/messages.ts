@@ -2,7 +2,7 @@
 // publishes on its topic.
 import { Schema } from "lvlup/sdk"
 
-/** Asks for the actor's state, config and counters; every plugin accepts it. */
+/** Asks for the actor's state and counters; every plugin accepts it. */
 export const Status = Schema.Struct({})
 
 /** Benchmark a workspace, or a proposal against the workspace it changes (its performance check). */

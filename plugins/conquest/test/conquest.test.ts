@@ -1,47 +1,31 @@
-// The conquest plugin hosted by the SDK's test kit: its status is real, bad input and bad config are
-// refused, and benchmarks and KPIs are refused as not built (issue #7) without leaving idle.
+// The conquest plugin hosted by the SDK's test kit: its status is real, bad input is refused, its seed
+// schedule is declared, and benchmarks and KPIs are refused as not built (issue #7) without leaving idle.
 import { afterEach, describe, expect, it } from "vitest"
 import { testPlugin } from "lvlup/sdk"
 import type { PluginTestKit } from "lvlup/sdk"
 import conquest from "../src/index.js"
 
 let kit: PluginTestKit | undefined
-const start = (config?: unknown) => (kit = testPlugin(conquest, config === undefined ? {} : { config }))
+const start = () => (kit = testPlugin(conquest))
 const failureOf = (promise: Promise<unknown>) =>
   promise.then(
     () => expect.fail("the ask should have been refused"),
     (error: unknown) => error as { _tag: string; code?: string; message: string; details?: unknown },
   )
-const loadFailure = (config: unknown) => {
-  try {
-    start(config)
-  } catch (error) {
-    return error
-  }
-  return expect.fail("the plugin should not have loaded")
-}
-
 afterEach(async () => {
   await kit?.close()
   kit = undefined
 })
 
 describe("conquest", () => {
-  it("loads and answers status with its state and default config", async () => {
+  it("loads with no config and answers status with its state and counters", async () => {
+    expect(conquest.config).toBeUndefined()
     const kit = start()
     expect(kit.actor("conquest")?.status).toBe("running")
-    expect(await kit.ask("conquest", { type: "status", payload: {} })).toEqual({
+    expect(await kit.ask("conquest", { type: "status", payload: {} })).toStrictEqual({
       plugin: "conquest",
       state: "idle",
-      config: { analysisIntervalSeconds: 1200 },
       handled: 1,
-    })
-  })
-
-  it("reports the config it was given", async () => {
-    const kit = start({ analysisIntervalSeconds: 60 })
-    expect(await kit.ask("conquest", { type: "status" })).toMatchObject({
-      config: { analysisIntervalSeconds: 60 },
     })
   })
 
@@ -71,13 +55,29 @@ describe("conquest", () => {
     ])
   })
 
-  it.each([0, -5, 1.5, "1200"])(
-    "does not load with analysisIntervalSeconds %j",
-    (analysisIntervalSeconds) => {
-      expect(loadFailure({ analysisIntervalSeconds })).toMatchObject({
-        _tag: "PluginLoadError",
-        code: "PLUGIN_BAD_CONFIG",
-      })
-    },
-  )
+  it("declares its seed schedule: every 1200 s, overridden by CONQUEST_ANALYSIS_INTERVAL", () => {
+    expect(conquest.schedules).toEqual([
+      {
+        name: "analysis",
+        every: { seconds: 1200, variable: "CONQUEST_ANALYSIS_INTERVAL" },
+        message: { type: "conquest.benchmark.request", payload: { workspace: "default" } },
+        missed: "run-once",
+      },
+    ])
+  })
+
+  it("accepts its scheduled message as the scheduler sends it, refusing the work as not built yet", async () => {
+    const kit = start()
+    const message = conquest.schedules?.[0]?.message ?? expect.fail("no schedule declared")
+    kit.tell("conquest", message)
+    await kit.settle()
+    expect(kit.problems).toEqual([])
+    expect(kit.state("conquest")?.value).toBe("idle")
+    expect(kit.events.filter((event) => event.type === "conquest.work.refused")).toMatchObject([
+      {
+        topic: "conquest",
+        payload: { messageType: message.type, area: "conquest benchmarks", issue: 7 },
+      },
+    ])
+  })
 })

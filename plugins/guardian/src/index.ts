@@ -1,6 +1,5 @@
 // The guardian plugin's manifest: security scans of a workspace and security review of proposal diffs.
 import { definePlugin, Supervision } from "lvlup/sdk"
-import { GuardianConfig } from "./config.js"
 import { machine } from "./machine.js"
 import { accepts, emits } from "./messages.js"
 
@@ -14,7 +13,7 @@ export default definePlugin({
   machine,
   accepts,
   emits,
-  config: GuardianConfig,
+  // No config: the scheduler reads the interval from GUARDIAN_SCAN_INTERVAL, in seconds.
   // The seed's GUARDIAN_SCAN_INTERVAL. No workspace is configured yet: "default" stands for the
   // configured (or demo) repository, whichever the agents' work resolves it to. A scan missed while the
   // process was down is still worth one scan at start: the code may have changed meanwhile.

@@ -2,7 +2,7 @@
 // and what it publishes on its topic.
 import { Schema } from "lvlup/sdk"
 
-/** Asks for the actor's state, config and counters; every plugin accepts it. */
+/** Asks for the actor's state and counters; every plugin accepts it. */
 export const Status = Schema.Struct({})
 
 /** Scan a workspace (a git repository path) for security problems. */

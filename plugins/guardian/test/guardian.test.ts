@@ -1,26 +1,17 @@
-// The guardian plugin hosted by the SDK's test kit: its status is real, bad input and bad config are
-// refused, and scans and reviews are refused as not built (issue #6) without leaving idle.
+// The guardian plugin hosted by the SDK's test kit: its status is real, bad input is refused, its seed
+// schedule is declared, and scans and reviews are refused as not built (issue #6) without leaving idle.
 import { afterEach, describe, expect, it } from "vitest"
 import { testPlugin } from "lvlup/sdk"
 import type { PluginTestKit } from "lvlup/sdk"
 import guardian from "../src/index.js"
 
 let kit: PluginTestKit | undefined
-const start = (config?: unknown) => (kit = testPlugin(guardian, config === undefined ? {} : { config }))
+const start = () => (kit = testPlugin(guardian))
 const failureOf = (promise: Promise<unknown>) =>
   promise.then(
     () => expect.fail("the ask should have been refused"),
     (error: unknown) => error as { _tag: string; code?: string; message: string; details?: unknown },
   )
-
-const loadFailure = (config: unknown) => {
-  try {
-    start(config)
-  } catch (error) {
-    return error
-  }
-  return expect.fail("the plugin should not have loaded")
-}
 
 afterEach(async () => {
   await kit?.close()
@@ -28,21 +19,14 @@ afterEach(async () => {
 })
 
 describe("guardian", () => {
-  it("loads and answers status with its state and default config", async () => {
+  it("loads with no config and answers status with its state and counters", async () => {
+    expect(guardian.config).toBeUndefined()
     const kit = start()
     expect(kit.actor("guardian")?.status).toBe("running")
-    expect(await kit.ask("guardian", { type: "status", payload: {} })).toEqual({
+    expect(await kit.ask("guardian", { type: "status", payload: {} })).toStrictEqual({
       plugin: "guardian",
       state: "idle",
-      config: { scanIntervalSeconds: 900 },
       handled: 1,
-    })
-  })
-
-  it("reports the config it was given", async () => {
-    const kit = start({ scanIntervalSeconds: 60 })
-    expect(await kit.ask("guardian", { type: "status" })).toMatchObject({
-      config: { scanIntervalSeconds: 60 },
     })
   })
 
@@ -74,10 +58,29 @@ describe("guardian", () => {
     ])
   })
 
-  it.each([0, -5, 1.5, "900"])("does not load with scanIntervalSeconds %j", (scanIntervalSeconds) => {
-    expect(loadFailure({ scanIntervalSeconds })).toMatchObject({
-      _tag: "PluginLoadError",
-      code: "PLUGIN_BAD_CONFIG",
-    })
+  it("declares its seed schedule: every 900 s, overridden by GUARDIAN_SCAN_INTERVAL", () => {
+    expect(guardian.schedules).toEqual([
+      {
+        name: "scan",
+        every: { seconds: 900, variable: "GUARDIAN_SCAN_INTERVAL" },
+        message: { type: "guardian.scan.request", payload: { workspace: "default" } },
+        missed: "run-once",
+      },
+    ])
+  })
+
+  it("accepts its scheduled message as the scheduler sends it, refusing the work as not built yet", async () => {
+    const kit = start()
+    const message = guardian.schedules?.[0]?.message ?? expect.fail("no schedule declared")
+    kit.tell("guardian", message)
+    await kit.settle()
+    expect(kit.problems).toEqual([])
+    expect(kit.state("guardian")?.value).toBe("idle")
+    expect(kit.events.filter((event) => event.type === "guardian.work.refused")).toMatchObject([
+      {
+        topic: "guardian",
+        payload: { messageType: message.type, area: "guardian workspace scan", issue: 6 },
+      },
+    ])
   })
 })

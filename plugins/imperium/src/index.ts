@@ -1,6 +1,5 @@
 // The imperium plugin's manifest: the orchestrator of the agents' learning cycle.
 import { definePlugin, Supervision } from "lvlup/sdk"
-import { ImperiumConfig } from "./config.js"
 import { machine } from "./machine.js"
 import { accepts, emits } from "./messages.js"
 
@@ -14,7 +13,7 @@ export default definePlugin({
   machine,
   accepts,
   emits,
-  config: ImperiumConfig,
+  // No config: the scheduler reads the interval from IMPERIUM_LEARNING_INTERVAL, in seconds.
   // The seed's IMPERIUM_LEARNING_INTERVAL. A cycle missed while the process was down is run once at
   // start: the agents' work since the last cycle is still waiting to be learned from.
   schedules: [

@@ -2,7 +2,7 @@
 // it publishes on its topic.
 import { Schema } from "lvlup/sdk"
 
-/** Asks for the actor's state, config and counters; every plugin accepts it. */
+/** Asks for the actor's state and counters; every plugin accepts it. */
 export const Status = Schema.Struct({})
 
 /** Start a learning cycle: by the schedule, or by hand (the default, for API callers). */

@@ -1,47 +1,31 @@
-// The imperium plugin hosted by the SDK's test kit: its status is real, bad input and bad config are
-// refused, and learning cycles are refused as not built (issue #7) without leaving idle.
+// The imperium plugin hosted by the SDK's test kit: its status is real, bad input is refused, its seed
+// schedule is declared, and learning cycles are refused as not built (issue #7) without leaving idle.
 import { afterEach, describe, expect, it } from "vitest"
 import { testPlugin } from "lvlup/sdk"
 import type { PluginTestKit } from "lvlup/sdk"
 import imperium from "../src/index.js"
 
 let kit: PluginTestKit | undefined
-const start = (config?: unknown) => (kit = testPlugin(imperium, config === undefined ? {} : { config }))
+const start = () => (kit = testPlugin(imperium))
 const failureOf = (promise: Promise<unknown>) =>
   promise.then(
     () => expect.fail("the ask should have been refused"),
     (error: unknown) => error as { _tag: string; code?: string; message: string; details?: unknown },
   )
-const loadFailure = (config: unknown) => {
-  try {
-    start(config)
-  } catch (error) {
-    return error
-  }
-  return expect.fail("the plugin should not have loaded")
-}
-
 afterEach(async () => {
   await kit?.close()
   kit = undefined
 })
 
 describe("imperium", () => {
-  it("loads and answers status with its state and default config", async () => {
+  it("loads with no config and answers status with its state and counters", async () => {
+    expect(imperium.config).toBeUndefined()
     const kit = start()
     expect(kit.actor("imperium")?.status).toBe("running")
-    expect(await kit.ask("imperium", { type: "status", payload: {} })).toEqual({
+    expect(await kit.ask("imperium", { type: "status", payload: {} })).toStrictEqual({
       plugin: "imperium",
       state: "idle",
-      config: { learningIntervalSeconds: 1800 },
       handled: 1,
-    })
-  })
-
-  it("reports the config it was given", async () => {
-    const kit = start({ learningIntervalSeconds: 60 })
-    expect(await kit.ask("imperium", { type: "status" })).toMatchObject({
-      config: { learningIntervalSeconds: 60 },
     })
   })
 
@@ -69,13 +53,29 @@ describe("imperium", () => {
     ])
   })
 
-  it.each([0, -5, 1.5, "1800"])(
-    "does not load with learningIntervalSeconds %j",
-    (learningIntervalSeconds) => {
-      expect(loadFailure({ learningIntervalSeconds })).toMatchObject({
-        _tag: "PluginLoadError",
-        code: "PLUGIN_BAD_CONFIG",
-      })
-    },
-  )
+  it("declares its seed schedule: every 1800 s, overridden by IMPERIUM_LEARNING_INTERVAL", () => {
+    expect(imperium.schedules).toEqual([
+      {
+        name: "learning",
+        every: { seconds: 1800, variable: "IMPERIUM_LEARNING_INTERVAL" },
+        message: { type: "imperium.cycle.start", payload: { trigger: "schedule" } },
+        missed: "run-once",
+      },
+    ])
+  })
+
+  it("accepts its scheduled message as the scheduler sends it, refusing the work as not built yet", async () => {
+    const kit = start()
+    const message = imperium.schedules?.[0]?.message ?? expect.fail("no schedule declared")
+    kit.tell("imperium", message)
+    await kit.settle()
+    expect(kit.problems).toEqual([])
+    expect(kit.state("imperium")?.value).toBe("idle")
+    expect(kit.events.filter((event) => event.type === "imperium.work.refused")).toMatchObject([
+      {
+        topic: "imperium",
+        payload: { messageType: message.type, area: "imperium learning cycle", issue: 7 },
+      },
+    ])
+  })
 })

@@ -1,6 +1,5 @@
 // The sandbox plugin's manifest: runs untrusted code in isolation and reports what it did.
 import { definePlugin, Supervision } from "lvlup/sdk"
-import { SandboxConfig } from "./config.js"
 import { machine } from "./machine.js"
 import { accepts, emits } from "./messages.js"
 
@@ -15,7 +14,7 @@ export default definePlugin({
   machine,
   accepts,
   emits,
-  config: SandboxConfig,
+  // No config: the scheduler reads the interval from SANDBOX_EXPERIMENT_INTERVAL, in seconds.
   // The seed's SANDBOX_EXPERIMENT_INTERVAL. There is no experiment message yet (issue #6 builds runs):
   // the schedule sends a run request with an empty program, to be replaced by the experiment it starts.
   // Experiments missed while the process was down are skipped: one now would not stand for them.

@@ -2,12 +2,10 @@
 // #6); until it exists a run request enters `running`, is refused there, and the actor returns to idle.
 import { assign, notImplemented, publish, reply, replyError, setup } from "lvlup/sdk"
 import type { ActorInput, MessageEvents } from "lvlup/sdk"
-import type { SandboxConfig } from "./config.js"
 import type { accepts } from "./messages.js"
 
 interface Context {
   readonly plugin: string
-  readonly config: SandboxConfig
   /** Messages handled since the actor started (kept across restarts from a snapshot). */
   readonly handled: number
   /** Runtime time of the message that last moved the actor to another state; null until one does. */
@@ -37,7 +35,7 @@ export const machine = setup({
   types: {
     context: {} as Context,
     events: {} as Events,
-    input: {} as ActorInput<SandboxConfig>,
+    input: {} as ActorInput,
   },
   actions: {
     count: assign({ handled: ({ context }) => context.handled + 1 }),
@@ -45,14 +43,13 @@ export const machine = setup({
     answerStatus: reply(({ context, self }) => ({
       plugin: context.plugin,
       state: self.getSnapshot().value,
-      config: context.config,
       handled: context.handled,
       ...(context.since === null ? {} : { since: context.since }),
     })),
   },
 }).createMachine({
   id: "sandbox",
-  context: ({ input }) => ({ plugin: input.plugin, config: input.config, handled: 0, since: null }),
+  context: ({ input }) => ({ plugin: input.plugin, handled: 0, since: null }),
   initial: "idle",
   on: {
     status: { actions: ["count", "answerStatus"] },

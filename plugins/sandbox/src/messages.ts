@@ -2,7 +2,7 @@
 // what it publishes on its topic.
 import { Schema } from "lvlup/sdk"
 
-/** Asks for the actor's state, config and counters; every plugin accepts it. */
+/** Asks for the actor's state and counters; every plugin accepts it. */
 export const Status = Schema.Struct({})
 
 /** Run a program in isolation; the program is data, never evaluated by the sandbox actor itself. */

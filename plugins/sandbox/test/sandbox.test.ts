@@ -1,47 +1,31 @@
-// The sandbox plugin hosted by the SDK's test kit: its status is real, bad input and bad config are
-// refused, and runs (and kills) are refused as not built (issue #6) without leaving idle.
+// The sandbox plugin hosted by the SDK's test kit: its status is real, bad input is refused, its seed
+// schedule is declared, and runs (and kills) are refused as not built (issue #6) without leaving idle.
 import { afterEach, describe, expect, it } from "vitest"
 import { testPlugin } from "lvlup/sdk"
 import type { PluginTestKit } from "lvlup/sdk"
 import sandbox from "../src/index.js"
 
 let kit: PluginTestKit | undefined
-const start = (config?: unknown) => (kit = testPlugin(sandbox, config === undefined ? {} : { config }))
+const start = () => (kit = testPlugin(sandbox))
 const failureOf = (promise: Promise<unknown>) =>
   promise.then(
     () => expect.fail("the ask should have been refused"),
     (error: unknown) => error as { _tag: string; code?: string; message: string; details?: unknown },
   )
-const loadFailure = (config: unknown) => {
-  try {
-    start(config)
-  } catch (error) {
-    return error
-  }
-  return expect.fail("the plugin should not have loaded")
-}
-
 afterEach(async () => {
   await kit?.close()
   kit = undefined
 })
 
 describe("sandbox", () => {
-  it("loads and answers status with its state and default config", async () => {
+  it("loads with no config and answers status with its state and counters", async () => {
+    expect(sandbox.config).toBeUndefined()
     const kit = start()
     expect(kit.actor("sandbox")?.status).toBe("running")
-    expect(await kit.ask("sandbox", { type: "status", payload: {} })).toEqual({
+    expect(await kit.ask("sandbox", { type: "status", payload: {} })).toStrictEqual({
       plugin: "sandbox",
       state: "idle",
-      config: { experimentIntervalSeconds: 2700 },
       handled: 1,
-    })
-  })
-
-  it("reports the config it was given", async () => {
-    const kit = start({ experimentIntervalSeconds: 60 })
-    expect(await kit.ask("sandbox", { type: "status" })).toMatchObject({
-      config: { experimentIntervalSeconds: 60 },
     })
   })
 
@@ -81,13 +65,29 @@ describe("sandbox", () => {
     })
   })
 
-  it.each([0, -5, 1.5, "2700"])(
-    "does not load with experimentIntervalSeconds %j",
-    (experimentIntervalSeconds) => {
-      expect(loadFailure({ experimentIntervalSeconds })).toMatchObject({
-        _tag: "PluginLoadError",
-        code: "PLUGIN_BAD_CONFIG",
-      })
-    },
-  )
+  it("declares its seed schedule: every 2700 s, overridden by SANDBOX_EXPERIMENT_INTERVAL", () => {
+    expect(sandbox.schedules).toEqual([
+      {
+        name: "experiment",
+        every: { seconds: 2700, variable: "SANDBOX_EXPERIMENT_INTERVAL" },
+        message: {
+          type: "sandbox.run.request",
+          payload: { language: "javascript", source: "// scheduled sandbox experiment" },
+        },
+        missed: "skip",
+      },
+    ])
+  })
+
+  it("accepts its scheduled message as the scheduler sends it, refusing the work as not built yet", async () => {
+    const kit = start()
+    const message = sandbox.schedules?.[0]?.message ?? expect.fail("no schedule declared")
+    kit.tell("sandbox", message)
+    await kit.settle()
+    expect(kit.problems).toEqual([])
+    expect(kit.state("sandbox")?.value).toBe("idle")
+    expect(kit.events.filter((event) => event.type === "sandbox.work.refused")).toMatchObject([
+      { topic: "sandbox", payload: { messageType: message.type, area: "sandbox runs", issue: 6 } },
+    ])
+  })
 })
