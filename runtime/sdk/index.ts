@@ -24,6 +24,15 @@ export type { Envelope, Message } from "../Envelope.js"
 export type { Migration } from "../persistence/Migrations.js"
 export * as Errors from "../RuntimeError.js"
 export { NotImplemented, notImplemented } from "../NotImplemented.js"
+export {
+  answerStatus,
+  countHandled,
+  refuseNotImplemented,
+  stampSince,
+  StatusRequest,
+  WorkRefused,
+} from "../AgentStatus.js"
+export type { AgentCounters, PendingWork } from "../AgentStatus.js"
 export { testPlugin } from "../Testing.js"
 export type { PluginTestKit, Stub } from "../Testing.js"
 export { ManualClock } from "../Clock.js"

@@ -1,17 +1,11 @@
 // Conquest's machine: performance benchmarks, their statistics, and KPIs. These will be invoked Effect
 // programs (issue #7); until they exist each request enters its working state, is refused there, and the
 // actor returns to idle, so the state names are the ones the API and console will keep showing.
-import { assign, notImplemented, publish, reply, replyError, setup } from "lvlup/sdk"
-import type { ActorInput, MessageEvents } from "lvlup/sdk"
+import { answerStatus, countHandled, refuseNotImplemented, setup, stampSince } from "lvlup/sdk"
+import type { ActorInput, AgentCounters, MessageEvents, PendingWork } from "lvlup/sdk"
 import type { accepts } from "./messages.js"
 
-interface Context {
-  readonly plugin: string
-  /** Messages handled since the actor started (kept across restarts from a snapshot). */
-  readonly handled: number
-  /** Runtime time of the message that last moved the actor to another state; null until one does. */
-  readonly since: number | null
-}
+type Context = AgentCounters
 
 /** Work that is not built yet: the area the refusal names and the issue that will build it. */
 const benchmark = { area: "conquest benchmarks", issue: 7 }
@@ -20,17 +14,7 @@ const kpis = { area: "conquest KPIs", issue: 7 }
 type Events = MessageEvents<typeof accepts>
 
 /** Answers the request with `NotImplemented` and publishes the refusal (a `tell` gets no reply). */
-const refuse = (work: { readonly area: string; readonly issue: number }) => {
-  const failure = notImplemented(work.area, work.issue)
-  return [
-    replyError<Context, Events, undefined, Events>(failure),
-    publish<Context, Events, undefined, Events>("conquest.work.refused", ({ event }) => ({
-      messageType: event.type,
-      ...work,
-      reason: failure.message,
-    })),
-  ]
-}
+const refuse = (work: PendingWork) => refuseNotImplemented<Context, Events>(work, "conquest.work.refused")
 
 export const machine = setup({
   types: {
@@ -38,16 +22,7 @@ export const machine = setup({
     events: {} as Events,
     input: {} as ActorInput,
   },
-  actions: {
-    count: assign({ handled: ({ context }) => context.handled + 1 }),
-    stamp: assign({ since: ({ event }) => event.envelope.sentAt }),
-    answerStatus: reply(({ context, self }) => ({
-      plugin: context.plugin,
-      state: self.getSnapshot().value,
-      handled: context.handled,
-      ...(context.since === null ? {} : { since: context.since }),
-    })),
-  },
+  actions: { count: countHandled(), stamp: stampSince(), answerStatus: answerStatus() },
 }).createMachine({
   id: "conquest",
   context: ({ input }) => ({ plugin: input.plugin, handled: 0, since: null }),

@@ -1,9 +1,6 @@
 // Conquest's messages: what it accepts (performance benchmarks, KPI reports, status) and what it
 // publishes on its topic.
-import { Schema } from "lvlup/sdk"
-
-/** Asks for the actor's state and counters; every plugin accepts it. */
-export const Status = Schema.Struct({})
+import { Schema, StatusRequest, WorkRefused } from "lvlup/sdk"
 
 /** Benchmark a workspace, or a proposal against the workspace it changes (its performance check). */
 export const BenchmarkRequest = Schema.Struct({
@@ -17,16 +14,8 @@ export const KpiRequest = Schema.Struct({
   kpis: Schema.optional(Schema.Array(Schema.NonEmptyTrimmedString)),
 })
 
-/** Published when a request is refused, so that a `tell` (which gets no reply) is not refused unseen. */
-export const WorkRefused = Schema.Struct({
-  messageType: Schema.String,
-  area: Schema.String,
-  issue: Schema.Int,
-  reason: Schema.String,
-})
-
 export const accepts = {
-  status: Status,
+  status: StatusRequest,
   "conquest.benchmark.request": BenchmarkRequest,
   "conquest.kpi.request": KpiRequest,
 }

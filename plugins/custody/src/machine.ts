@@ -1,18 +1,13 @@
 // Custody's machine: tests agents, keeps their XP and levels, and says whether each may create proposals.
 // Tests and XP will be built by issue #7 and are refused until then; eligibility is answered now from the
 // configured default, saying so, because proposals need the gate before custody tests exist.
-import { assign, notImplemented, publish, reply, replyError, setup } from "lvlup/sdk"
-import type { ActorInput, MessageEvents } from "lvlup/sdk"
+import { answerStatus, countHandled, refuseNotImplemented, reply, setup, stampSince } from "lvlup/sdk"
+import type { ActorInput, AgentCounters, MessageEvents, PendingWork } from "lvlup/sdk"
 import type { CustodyConfig } from "./config.js"
 import type { accepts } from "./messages.js"
 
-interface Context {
-  readonly plugin: string
+interface Context extends AgentCounters {
   readonly config: CustodyConfig
-  /** Messages handled since the actor started (kept across restarts from a snapshot). */
-  readonly handled: number
-  /** Runtime time of the message that last moved the actor to another state; null until one does. */
-  readonly since: number | null
 }
 
 /** Work that is not built yet: the area the refusal names and the issue that will build it. */
@@ -22,17 +17,7 @@ const records = { area: "custody XP and levels", issue: 7 }
 type Events = MessageEvents<typeof accepts>
 
 /** Answers the request with `NotImplemented` and publishes the refusal (a `tell` gets no reply). */
-const refuse = (work: { readonly area: string; readonly issue: number }) => {
-  const failure = notImplemented(work.area, work.issue)
-  return [
-    replyError<Context, Events, undefined, Events>(failure),
-    publish<Context, Events, undefined, Events>("custody.work.refused", ({ event }) => ({
-      messageType: event.type,
-      ...work,
-      reason: failure.message,
-    })),
-  ]
-}
+const refuse = (work: PendingWork) => refuseNotImplemented<Context, Events>(work, "custody.work.refused")
 
 export const machine = setup({
   types: {
@@ -41,15 +26,9 @@ export const machine = setup({
     input: {} as ActorInput<CustodyConfig>,
   },
   actions: {
-    count: assign({ handled: ({ context }) => context.handled + 1 }),
-    stamp: assign({ since: ({ event }) => event.envelope.sentAt }),
-    answerStatus: reply(({ context, self }) => ({
-      plugin: context.plugin,
-      state: self.getSnapshot().value,
-      config: context.config,
-      handled: context.handled,
-      ...(context.since === null ? {} : { since: context.since }),
-    })),
+    count: countHandled(),
+    stamp: stampSince(),
+    answerStatus: answerStatus(({ config }) => ({ config })),
   },
 }).createMachine({
   id: "custody",

@@ -1,12 +1,9 @@
 // Custody's messages: what it accepts (tests of an agent, its XP and level, its eligibility to create
 // proposals, status) and what it publishes on its topic.
-import { Schema } from "lvlup/sdk"
+import { Schema, StatusRequest, WorkRefused } from "lvlup/sdk"
 
 /** An agent, by the address of its plugin (`guardian`, `sandbox`, …). */
 export const AgentName = Schema.String.pipe(Schema.pattern(/^[a-z][a-z0-9-]{0,62}$/))
-
-/** Asks for the actor's state, config and counters; every plugin accepts it. */
-export const Status = Schema.Struct({})
 
 /** Test an agent; the difficulty follows its level, so the request names only the agent. */
 export const TestRequest = Schema.Struct({ agent: AgentName })
@@ -17,16 +14,8 @@ export const EligibilityQuery = Schema.Struct({ agent: AgentName })
 /** An agent's XP, level and test record. */
 export const AgentQuery = Schema.Struct({ agent: AgentName })
 
-/** Published when a request is refused, so that a `tell` (which gets no reply) is not refused unseen. */
-export const WorkRefused = Schema.Struct({
-  messageType: Schema.String,
-  area: Schema.String,
-  issue: Schema.Int,
-  reason: Schema.String,
-})
-
 export const accepts = {
-  status: Status,
+  status: StatusRequest,
   "custody.test.request": TestRequest,
   "custody.eligibility.query": EligibilityQuery,
   "custody.agent.query": AgentQuery,

@@ -1,9 +1,6 @@
 // Guardian's messages: what it accepts (security scans of a workspace, reviews of proposal diffs, status)
 // and what it publishes on its topic.
-import { Schema } from "lvlup/sdk"
-
-/** Asks for the actor's state and counters; every plugin accepts it. */
-export const Status = Schema.Struct({})
+import { Schema, StatusRequest, WorkRefused } from "lvlup/sdk"
 
 /** Scan a workspace (a git repository path) for security problems. */
 export const ScanRequest = Schema.Struct({ workspace: Schema.NonEmptyTrimmedString })
@@ -14,16 +11,8 @@ export const ReviewRequest = Schema.Struct({
   diff: Schema.NonEmptyString,
 })
 
-/** Published when a request is refused, so that a `tell` (which gets no reply) is not refused unseen. */
-export const WorkRefused = Schema.Struct({
-  messageType: Schema.String,
-  area: Schema.String,
-  issue: Schema.Int,
-  reason: Schema.String,
-})
-
 export const accepts = {
-  status: Status,
+  status: StatusRequest,
   "guardian.scan.request": ScanRequest,
   "guardian.review.request": ReviewRequest,
 }

@@ -1,9 +1,6 @@
 // Sandbox's messages: what it accepts (runs of untrusted code in isolation, stopping a run, status) and
 // what it publishes on its topic.
-import { Schema } from "lvlup/sdk"
-
-/** Asks for the actor's state and counters; every plugin accepts it. */
-export const Status = Schema.Struct({})
+import { Schema, StatusRequest, WorkRefused } from "lvlup/sdk"
 
 /** Run a program in isolation; the program is data, never evaluated by the sandbox actor itself. */
 export const RunRequest = Schema.Struct({
@@ -16,16 +13,8 @@ export const RunRequest = Schema.Struct({
 /** Stop a run before it finishes. */
 export const RunKill = Schema.Struct({ runId: Schema.NonEmptyTrimmedString })
 
-/** Published when a request is refused, so that a `tell` (which gets no reply) is not refused unseen. */
-export const WorkRefused = Schema.Struct({
-  messageType: Schema.String,
-  area: Schema.String,
-  issue: Schema.Int,
-  reason: Schema.String,
-})
-
 export const accepts = {
-  status: Status,
+  status: StatusRequest,
   "sandbox.run.request": RunRequest,
   "sandbox.run.kill": RunKill,
 }

@@ -7,12 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { SqlClient } from "@effect/sql"
-import { Effect, Either, Option, Redacted } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
-import * as Database from "../../persistence/Database.js"
-import { normaliseDatabaseUrl } from "../../persistence/DatabaseConfig.js"
-import { postgresUrl, testConfig } from "./fixtures.js"
+import { postgresUrl, scratchBackends } from "./fixtures.js"
 
 const projectRoot = fileURLToPath(new URL("../../..", import.meta.url))
 const nodeScript = "runtime/test/fixtures/durable/node.ts"
@@ -24,19 +20,11 @@ interface Backend {
   readonly prepare: () => Promise<Record<string, string>>
 }
 
-const cleanups: Array<() => Promise<void>> = []
+const { scratchUrl, cleanup } = scratchBackends("durable")
+const cleanups: Array<() => Promise<unknown>> = [cleanup]
 afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup()
+  for (const step of cleanups.reverse()) await step()
 })
-
-const onServer = (url: string, statement: string) =>
-  Effect.runPromise(
-    Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)).pipe(
-      Effect.provide(
-        Database.layer(testConfig({ url: Option.some(Redacted.make(url)), poolSize: 1, maxOverflow: 0 })),
-      ),
-    ),
-  )
 
 const backends: Backend[] = [
   {
@@ -51,17 +39,7 @@ const backends: Backend[] = [
   {
     name: "postgres",
     skip: postgresUrl === undefined,
-    prepare: async () => {
-      const server = Either.getOrThrow(normaliseDatabaseUrl(postgresUrl ?? ""))
-      const name = `lvlup_test_durable_${process.pid}_${Date.now().toString(36)}`
-      await onServer(server, `CREATE DATABASE ${name}`)
-      cleanups.push(() =>
-        onServer(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => undefined),
-      )
-      const url = new URL(server)
-      url.pathname = `/${name}`
-      return { DATABASE_URL: url.toString() }
-    },
+    prepare: async () => ({ DATABASE_URL: await scratchUrl() }),
   },
 ]
 

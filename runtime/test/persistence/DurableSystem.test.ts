@@ -1,56 +1,18 @@
 // The actor system on real storage, in process, on both backends: acknowledgement after the journal
 // write, recovery of state, children and queued messages across restarts, and snapshots that no longer
 // fit their machine.
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { Effect, Either, Option, Redacted } from "effect"
+import { Effect } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { ActorSystem } from "../../ActorSystem.js"
-import { normaliseDatabaseUrl } from "../../persistence/DatabaseConfig.js"
 import type { DatabaseConfig } from "../../persistence/DatabaseConfig.js"
 import { openStorage } from "../../persistence/Storage.js"
 import type { Storage } from "../../persistence/Storage.js"
 import type { TopicEvent } from "../../Topics.js"
 import { counterPlugin, relayPlugin } from "../fixtures.js"
-import { postgresUrl, testConfig } from "./fixtures.js"
+import { scratchBackends } from "./fixtures.js"
 
-const cleanups: Array<() => Promise<unknown>> = []
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup()
-})
-
-const backends = [
-  {
-    name: "embedded",
-    skip: false,
-    config: (): Promise<DatabaseConfig> => {
-      const dataDir = mkdtempSync(join(tmpdir(), "lvlup-system-"))
-      cleanups.push(() => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })))
-      return Promise.resolve(testConfig({ dataDir }))
-    },
-  },
-  {
-    name: "postgres",
-    skip: postgresUrl === undefined,
-    config: async (): Promise<DatabaseConfig> => {
-      const server = Either.getOrThrow(normaliseDatabaseUrl(postgresUrl ?? ""))
-      const name = `lvlup_test_system_${process.pid}_${Date.now().toString(36)}`
-      const admin = await openStorage(
-        [],
-        testConfig({ url: Option.some(Redacted.make(server)), poolSize: 1 }),
-      )
-      await Effect.runPromise(admin.sql.unsafe(`CREATE DATABASE ${name}`))
-      cleanups.push(async () => {
-        await Effect.runPromise(admin.sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
-        await admin.close()
-      })
-      const url = new URL(server)
-      url.pathname = `/${name}`
-      return testConfig({ url: Option.some(Redacted.make(url.toString())) })
-    },
-  },
-]
+const { backends, cleanup } = scratchBackends("system")
+afterAll(cleanup)
 
 /** A system on the storage, with the fixture plugins recovered, recording supervision events. */
 const open = async (config: DatabaseConfig) => {

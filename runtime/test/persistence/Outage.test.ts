@@ -5,13 +5,12 @@
 import { createServer } from "node:net"
 import type { Server, Socket } from "node:net"
 import { connect } from "node:net"
-import { Effect, Either, Option, Redacted } from "effect"
+import { Effect, Option, Redacted } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { ActorSystem } from "../../ActorSystem.js"
-import { normaliseDatabaseUrl } from "../../persistence/DatabaseConfig.js"
 import { openStorage } from "../../persistence/Storage.js"
 import { counterPlugin } from "../fixtures.js"
-import { SKIP_POSTGRES_REASON, postgresUrl, testConfig } from "./fixtures.js"
+import { SKIP_POSTGRES_REASON, postgresUrl, scratchBackends, testConfig } from "./fixtures.js"
 
 /** Forwards TCP to the database until `cut()`, which kills every connection and refuses new ones. */
 const makeProxy = async (target: { host: string; port: number }) => {
@@ -40,27 +39,18 @@ const makeProxy = async (target: { host: string; port: number }) => {
   }
 }
 
-const cleanups: Array<() => Promise<unknown>> = []
+const { scratchUrl, cleanup } = scratchBackends("outage")
+const cleanups: Array<() => Promise<unknown>> = [cleanup]
 afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup()
+  for (const step of cleanups.reverse()) await step()
 })
 
 describe.skipIf(postgresUrl === undefined)("a database outage while running (PostgreSQL)", () => {
   it("holds acknowledgements until the database is back, then loses and doubles nothing", async () => {
-    const server = Either.getOrThrow(normaliseDatabaseUrl(postgresUrl ?? ""))
-    const name = `lvlup_test_outage_${process.pid}_${Date.now().toString(36)}`
-    const admin = await openStorage([], testConfig({ url: Option.some(Redacted.make(server)), poolSize: 1 }))
-    await Effect.runPromise(admin.sql.unsafe(`CREATE DATABASE ${name}`))
-    cleanups.push(async () => {
-      await Effect.runPromise(admin.sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
-      await admin.close()
-    })
-    const target = new URL(server)
-    const proxy = await makeProxy({ host: target.hostname, port: Number(target.port || 5432) })
+    const url = new URL(await scratchUrl())
+    const proxy = await makeProxy({ host: url.hostname, port: Number(url.port || 5432) })
     cleanups.push(proxy.close)
-    const url = new URL(server)
     url.port = String(proxy.port)
-    url.pathname = `/${name}`
     const storage = await openStorage(
       [],
       testConfig({ url: Option.some(Redacted.make(url.toString())), poolSize: 2 }),

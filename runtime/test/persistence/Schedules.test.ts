@@ -2,57 +2,19 @@
 // and cron), are journaled from the scheduler, survive restarts without loss or doubling (also in the
 // window between the journal commit and the row update), follow the missed-run policy after downtime,
 // and, with two schedulers on one PostgreSQL database, fire once each.
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { Effect, Either, Option, Redacted } from "effect"
+import { Effect } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { boot } from "../../Boot.js"
 import { ManualClock } from "../../Clock.js"
-import { normaliseDatabaseUrl } from "../../persistence/DatabaseConfig.js"
 import type { DatabaseConfig } from "../../persistence/DatabaseConfig.js"
 import { openStorage } from "../../persistence/Storage.js"
 import type { Plugin, ScheduleDeclaration } from "../../Plugin.js"
 import { assign, definePlugin, reply, Schema, setup } from "../../sdk/index.js"
 import type { MessageEvents } from "../../sdk/index.js"
-import { postgresUrl, testConfig } from "./fixtures.js"
+import { postgresUrl, scratchBackends } from "./fixtures.js"
 
-const cleanups: Array<() => Promise<unknown>> = []
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup()
-})
-
-const backends = [
-  {
-    name: "embedded",
-    skip: false,
-    config: (): Promise<DatabaseConfig> => {
-      const dataDir = mkdtempSync(join(tmpdir(), "lvlup-schedules-"))
-      cleanups.push(() => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })))
-      return Promise.resolve(testConfig({ dataDir }))
-    },
-  },
-  {
-    name: "postgres",
-    skip: postgresUrl === undefined,
-    config: async (): Promise<DatabaseConfig> => {
-      const server = Either.getOrThrow(normaliseDatabaseUrl(postgresUrl ?? ""))
-      const name = `lvlup_test_schedules_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`
-      const admin = await openStorage(
-        [],
-        testConfig({ url: Option.some(Redacted.make(server)), poolSize: 1 }),
-      )
-      await Effect.runPromise(admin.sql.unsafe(`CREATE DATABASE ${name}`))
-      cleanups.push(async () => {
-        await Effect.runPromise(admin.sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
-        await admin.close()
-      })
-      const url = new URL(server)
-      url.pathname = `/${name}`
-      return testConfig({ url: Option.some(Redacted.make(url.toString())) })
-    },
-  },
-]
+const { backends, cleanup } = scratchBackends("schedules")
+afterAll(cleanup)
 
 const START = Date.parse("2030-01-01T00:00:00.000Z")
 const SECOND = 1000

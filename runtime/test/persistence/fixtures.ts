@@ -8,6 +8,7 @@ import { Context, Effect, Either, Layer, Option, Redacted } from "effect"
 import * as Database from "../../persistence/Database.js"
 import type { DatabaseConfig } from "../../persistence/DatabaseConfig.js"
 import { normaliseDatabaseUrl } from "../../persistence/DatabaseConfig.js"
+import { openStorage } from "../../persistence/Storage.js"
 
 export const postgresUrl: string | undefined = process.env.DATABASE_URL?.trim() || undefined
 
@@ -89,3 +90,44 @@ export const backends: ReadonlyArray<Backend> = [
 ]
 
 if (postgresUrl === undefined) console.warn(SKIP_POSTGRES_REASON)
+
+/**
+ * The two backends for tests written with promises: each `config()` is a fresh, empty database (a temp
+ * data dir, or a new database on the DATABASE_URL server); `cleanup()` removes every one made.
+ */
+export const scratchBackends = (label: string) => {
+  const cleanups: Array<() => Promise<unknown>> = []
+  /** A URL of a new, empty database on the DATABASE_URL server. */
+  const scratchUrl = async (): Promise<string> => {
+    const server = Either.getOrThrow(normaliseDatabaseUrl(postgresUrl ?? ""))
+    const name = `lvlup_test_${label}_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`
+    const admin = await openStorage([], testConfig({ url: Option.some(Redacted.make(server)), poolSize: 1 }))
+    await Effect.runPromise(admin.sql.unsafe(`CREATE DATABASE ${name}`))
+    cleanups.push(async () => {
+      await Effect.runPromise(admin.sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
+      await admin.close()
+    })
+    return withDatabase(server, name)
+  }
+  const backends = [
+    {
+      name: "embedded" as const,
+      skip: false,
+      config: (): Promise<DatabaseConfig> => {
+        const dataDir = mkdtempSync(join(tmpdir(), `lvlup-${label}-`))
+        cleanups.push(() => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })))
+        return Promise.resolve(testConfig({ dataDir }))
+      },
+    },
+    {
+      name: "postgres" as const,
+      skip: postgresUrl === undefined,
+      config: async (): Promise<DatabaseConfig> =>
+        testConfig({ url: Option.some(Redacted.make(await scratchUrl())) }),
+    },
+  ]
+  const cleanup = async () => {
+    for (const step of cleanups.splice(0).reverse()) await step()
+  }
+  return { backends, scratchUrl, cleanup }
+}
