@@ -1,22 +1,24 @@
 // The actor system: hosts each plugin's machine as a supervised actor at a stable address, delivers
 // messages through bounded mailboxes in FIFO order, answers asks, fans out topics, and restarts crashed
 // actors per their plugin's strategy. Senders only ever name addresses; no caller holds an actor.
-import { Context, Effect, Either, ParseResult, Schema, SchemaAST } from "effect"
-import type { ParseOptions } from "effect/SchemaAST"
+import { Context, Effect, Either, Schema } from "effect"
 import { createActor } from "xstate"
-import type { AnyActor, AnyEventObject, AnyMachineSnapshot, Snapshot, Subscription } from "xstate"
+import type { AnyActor, AnyEventObject, AnyMachineSnapshot, Snapshot } from "xstate"
 import type { RuntimeEmitted } from "./Actions.js"
 import { systemClock } from "./Clock.js"
 import type { Clock, Timer } from "./Clock.js"
 import { registerEffectHost } from "./Effects.js"
-import { EXTERNAL, messageIdOf, newMessageId, reserveMessageId } from "./Envelope.js"
-import type { Envelope, Message, MessageEvent, SendContext } from "./Envelope.js"
+import { EXTERNAL, newMessageId, reserveMessageId } from "./Envelope.js"
+import type { Envelope, Message, SendContext } from "./Envelope.js"
 import { silentLog } from "./Log.js"
 import type { Log } from "./Log.js"
 import { GroupCommit } from "./GroupCommit.js"
-import { Mailbox } from "./Mailbox.js"
+import { ActorCell } from "./internal/actorCell.js"
+import type { ActorStatus, HostedPlugin } from "./internal/actorCell.js"
+import { Delivery } from "./internal/delivery.js"
+import { NO_PAYLOAD, formatIssue } from "./internal/messageValidation.js"
 import type { Persistence, Recovered, SnapshotRecord } from "./Persistence.js"
-import type { ActorDefinition, childMessages, ActorInput, MessageSchemas, Plugin } from "./Plugin.js"
+import type { ActorDefinition, childMessages, Plugin } from "./Plugin.js"
 import {
   ActorCrashed,
   ActorUnavailable,
@@ -33,12 +35,11 @@ import {
 import type { AskError, DeliveryError } from "./RuntimeError.js"
 import { ActorSelf, Bus } from "./Services.js"
 import type { BusApi } from "./Services.js"
-import { backoffDelay, defaultSupervision } from "./Supervision.js"
-import type { SupervisorStrategy } from "./Supervision.js"
+import { backoffDelay } from "./Supervision.js"
 import { Topics } from "./Topics.js"
 import type { TopicEvent, TopicListener } from "./Topics.js"
 
-export type ActorStatus = "running" | "restarting" | "failed" | "stopped"
+export type { ActorStatus } from "./internal/actorCell.js"
 
 export interface ActorInfo {
   readonly address: string
@@ -104,8 +105,6 @@ export interface SystemStats {
   failures: number
 }
 
-type Validator = (payload: unknown) => Either.Either<unknown, ParseResult.ParseIssue>
-
 export interface HostOptions {
   /** The plugin's raw config, decoded by its config schema. */
   readonly config?: unknown
@@ -113,67 +112,10 @@ export interface HostOptions {
   readonly path?: string | null
 }
 
-interface HostedPlugin {
-  readonly plugin: Plugin
-  readonly config: unknown
-  readonly path: string | null
-}
-
 interface PendingAsk {
   readonly resolve: (value: unknown) => void
   readonly reject: (error: AskError) => void
   readonly timer: Timer
-}
-
-/** A payload must match its schema exactly: an undeclared property is refused, not silently dropped. */
-const parseOptions: ParseOptions = { onExcessProperty: "error", errors: "all" }
-
-const compileValidator = (schema: Schema.Schema.AnyNoContext): Validator => {
-  const decode = ParseResult.decodeUnknownEither(schema, parseOptions)
-  if (SchemaAST.typeAST(schema.ast) !== schema.ast) return decode
-  // Without transformations, decoding only copies the value: checking it and keeping the sender's (plain,
-  // not to be mutated after sending) value spares a copy per message and its garbage on the hot path.
-  const is = ParseResult.is(schema, parseOptions)
-  return (payload) => (is(payload) ? Either.right(payload) : decode(payload))
-}
-
-/**
- * An accepted message: its envelope, which is also the event its machine receives (`event.envelope` is
- * the object itself), so that a message costs one allocation. The getter stays out of JSON.
- */
-class Delivery implements Envelope, MessageEvent {
-  constructor(
-    /** The id, or the number reserved for it: most in-memory messages never need the string. */
-    private idOrReserved: string | number,
-    readonly type: string,
-    readonly payload: unknown,
-    readonly from: string,
-    readonly to: string,
-    /** null: the message starts its own exchange (its correlation id is its id). */
-    private readonly correlation: string | null,
-    readonly causationId: string | null,
-    readonly sentAt: number,
-    /** Position in the receiver's stream (journaled actors), 0 otherwise. */
-    readonly seq: number,
-  ) {}
-
-  get id(): string {
-    if (typeof this.idOrReserved === "number") this.idOrReserved = messageIdOf(this.idOrReserved)
-    return this.idOrReserved
-  }
-
-  get correlationId(): string {
-    return this.correlation ?? this.id
-  }
-
-  get envelope(): Envelope {
-    return this
-  }
-
-  toJSON(): Envelope {
-    const { id, type, payload, from, to, correlationId, causationId, sentAt } = this
-    return { id, type, payload, from, to, correlationId, causationId, sentAt }
-  }
 }
 
 /** Waits for `work` until `deadline` (epoch ms): true if it finished in time. */
@@ -191,77 +133,6 @@ const withDeadline = (work: Promise<void>, deadline: number): Promise<boolean> =
       },
     )
   })
-
-/** The payload of a message sent without one. */
-const NO_PAYLOAD: unknown = Object.freeze({})
-
-const compiled = new WeakMap<MessageSchemas, ReadonlyMap<string, Validator>>()
-
-/** Decoders compiled once per definition, shared by all its actors (children can number thousands). */
-const validatorsFor = (accepts: MessageSchemas): ReadonlyMap<string, Validator> => {
-  let validators = compiled.get(accepts)
-  if (validators === undefined) {
-    validators = new Map(Object.entries(accepts).map(([type, schema]) => [type, compileValidator(schema)]))
-    compiled.set(accepts, validators)
-  }
-  return validators
-}
-
-const formatIssue = (issue: ParseResult.ParseIssue): string =>
-  ParseResult.TreeFormatter.formatIssueSync(issue)
-
-class ActorCell {
-  /** Queued as the machine event itself, built once when the message is accepted. */
-  readonly mailbox: Mailbox<Delivery>
-  actor: AnyActor | null = null
-  status: ActorStatus = "running"
-  /** In the run queue already. */
-  scheduled = false
-  /** The envelope being delivered right now (for replies and causation of what the machine sends). */
-  current: Envelope | null = null
-  /** The last snapshot reached without a crash; XState snapshots are immutable, so keeping it is free. */
-  lastGood: AnyMachineSnapshot | null = null
-  restarts = 0
-  recentRestarts: number[] = []
-  processed = 0
-  /** Journaled, not yet committed: counted against the mailbox bound. */
-  reserved = 0
-  /** Highest stream position handed out, and the last one processed (what a snapshot includes). */
-  lastSeq = 0
-  processedSeq = 0
-  lastError: string | null = null
-  restartTimer: Timer | null = null
-  inspection: Subscription | null = null
-  readonly children = new Set<string>()
-  readonly validators: ReadonlyMap<string, Validator>
-  readonly supervision: SupervisorStrategy
-
-  constructor(
-    readonly address: string,
-    readonly hosted: HostedPlugin,
-    readonly kind: string | null,
-    readonly definition: ActorDefinition,
-    readonly parent: string | null,
-    readonly input: unknown,
-    capacity: number,
-    /** Journaled and snapshotted (the system has persistence and the definition is not transient). */
-    readonly durable: boolean,
-  ) {
-    this.mailbox = new Mailbox(definition.mailboxCapacity ?? capacity)
-    this.validators = validatorsFor(definition.accepts)
-    this.supervision = definition.supervision ?? defaultSupervision
-  }
-
-  actorInput(): ActorInput {
-    return {
-      address: this.address,
-      plugin: this.hosted.plugin.name,
-      config: this.hosted.config,
-      parent: this.parent,
-      input: this.input,
-    }
-  }
-}
 
 export class ActorSystem {
   private readonly cells = new Map<string, ActorCell>()
