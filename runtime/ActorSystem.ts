@@ -356,24 +356,32 @@ export class ActorSystem {
    */
   tellDurable(to: string, message: Message, context: SendContext = {}): Promise<Envelope> {
     return new Promise((resolve, reject) => {
-      let envelope: Envelope
-      try {
-        envelope = this.tell(to, message, context)
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)))
-        return
-      }
+      const envelope = this.tellOrReject(to, message, context, reject)
+      if (envelope === undefined) return
       if (this.journal === null || !this.cells.get(to)?.durable) resolve(envelope)
       else this.journal.afterCommit(() => resolve(envelope))
     })
   }
 
-  private enqueue(cell: ActorCell, envelope: Delivery): void {
-    if (cell.status === "failed" || cell.status === "stopped" || this.cells.get(cell.address) !== cell) {
-      this.failAsk(envelope, new ActorUnavailable({ address: cell.address, status: cell.status }))
-      this.deadLetter(envelope, `actor ${cell.status}`)
-      return
+  /** `tell` for promise-returning callers: a refusal rejects instead of throwing. */
+  private tellOrReject(
+    to: string,
+    message: Message,
+    context: SendContext,
+    reject: (error: Error) => void,
+  ): Envelope | undefined {
+    try {
+      return this.tell(to, message, context)
+    } catch (error) {
+      reject(error instanceof Error ? error : new Error(String(error)))
+      return undefined
     }
+  }
+
+  private enqueue(cell: ActorCell, envelope: Delivery): void {
+    // The actor stopped or failed while the message was being journaled.
+    if (cell.status === "failed" || cell.status === "stopped" || this.cells.get(cell.address) !== cell)
+      return this.refuse(cell, envelope, cell.status)
     cell.mailbox.force(envelope)
     if (cell.status === "running") this.schedule(cell)
   }
@@ -385,13 +393,8 @@ export class ActorSystem {
     options: SendContext & { readonly timeoutMs?: number } = {},
   ): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      let envelope: Envelope
-      try {
-        envelope = this.tell(to, message, options)
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)))
-        return
-      }
+      const envelope = this.tellOrReject(to, message, options, reject)
+      if (envelope === undefined) return
       const timeoutMs = options.timeoutMs ?? this.askTimeoutMs
       const timer = this.clock.setTimer(timeoutMs, () => {
         this.pending.delete(envelope.id)
@@ -957,11 +960,14 @@ export class ActorSystem {
 
   /** Queued messages of an actor that stopped or failed: asks fail now, everything is a dead letter. */
   private rejectQueued(cell: ActorCell, status: ActorStatus): void {
-    for (const envelope of cell.mailbox.drain()) {
-      this.failAsk(envelope, new ActorUnavailable({ address: cell.address, status }))
-      this.deadLetter(envelope, `actor ${status}`)
-      if (cell.durable) this.recordOutcome(cell, envelope, `dead-letter: actor ${status}`)
-    }
+    for (const envelope of cell.mailbox.drain()) this.refuse(cell, envelope, status)
+  }
+
+  /** A message its actor will never process: the asker is told, and it is settled as a dead letter. */
+  private refuse(cell: ActorCell, envelope: Delivery, status: ActorStatus): void {
+    this.failAsk(envelope, new ActorUnavailable({ address: cell.address, status }))
+    this.deadLetter(envelope, `actor ${status}`)
+    if (cell.durable) this.recordOutcome(cell, envelope, `dead-letter: actor ${status}`)
   }
 
   private failAsk(request: Envelope, error: AskError): void {

@@ -121,7 +121,14 @@ export class GroupCommit {
 
   private async write(batch: Batch): Promise<void> {
     const snapshots = [...batch.dirty.values()].map((take) => take())
+    const nothingToWrite =
+      batch.appended.length === 0 &&
+      batch.processed.length === 0 &&
+      snapshots.length === 0 &&
+      batch.removed.length === 0
+    // A batch of waiters only (everything they wait for committed earlier) needs no round trip.
     for (;;) {
+      if (nothingToWrite) break
       const started = performance.now()
       try {
         await this.persistence.commit({
